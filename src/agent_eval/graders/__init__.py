@@ -1,0 +1,1 @@
+"""Responses → verdicts: rule-based checks on parsed code, routing scores, the model judge, calibration."""

@@ -1,0 +1,1 @@
+"""Rule-based standards checks, one module per check, registered by id."""

@@ -1,0 +1,1 @@
+"""Many requests → responses, concurrently: adaptive limits, retries, response cache, batches, progress."""

@@ -1,0 +1,1 @@
+"""The roster → scenario datasets (routing and standards): schema, derivation, YAML load/save."""

@@ -1,0 +1,1 @@
+"""Results → estimates: Wilson intervals, McNemar, paired bootstrap, Wilcoxon, Holm, minimum detectable effect."""

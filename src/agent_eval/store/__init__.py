@@ -1,0 +1,1 @@
+"""Runs, calls and results ⇄ SQLite: the only stateful stage (schema, migrations, queries)."""

@@ -1,0 +1,59 @@
+"""Records kept by the store: a run and one result per (scenario, epoch)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from agent_eval.graders.model import JudgeVerdict, Verdict
+from agent_eval.providers.model import Usage
+from agent_eval.scenarios.model import Turn
+
+
+class RunInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    agent: str
+    model: str
+    judge_model: str | None
+    suites: tuple[str, ...]
+    epochs: int
+    git_commit: str | None
+    agent_hash: str  # sha256 of the agent file bytes
+    dataset_hash: str  # sha256 of the scenarios run (ids + content)
+    config: dict[str, Any]
+    started_at: str  # ISO 8601 UTC
+    finished_at: str | None = None
+    status: Literal["running", "finished", "interrupted", "budget"] = "running"
+    offline: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.status == "finished"
+
+
+class ResultRecord(BaseModel):
+    """One graded (scenario, epoch). Routing fills expected/chosen; standards fills checks/judge."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    scenario_id: str
+    suite: Literal["routing", "standards"]
+    epoch: int
+    input: str  # full text of the last user message sent
+    context: tuple[Turn, ...] = ()
+    tags: tuple[str, ...] = ()
+    expected: str | None = None
+    chosen: str | None = None
+    passed: bool | None = None
+    checks: dict[str, Verdict] = {}
+    judge: JudgeVerdict | None = None
+    output: str = ""  # response text (standards) or the decision's tool call as JSON (routing)
+    request_hash: str | None = None
+    usage: Usage = Usage()
+    cost_usd: float = 0.0
+    latency_s: float = 0.0
+    error: str | None = None
