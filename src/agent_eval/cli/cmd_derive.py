@@ -1,16 +1,62 @@
-"""`agent-eval derive`: not built yet."""
+"""`agent-eval derive`: write or update an agent's scenario datasets (and eval config) from the roster."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent_eval.providers.model import Provider
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("derive", help="(not built yet)")
+    parser = sub.add_parser(
+        "derive", help="write/update datasets/AGENT/ from the agent files (deterministic, offline)"
+    )
+    parser.add_argument("--agent", required=True, metavar="NAME", help="the agent to derive scenarios for")
+    parser.add_argument("--agents-dir", metavar="DIR", help="folder of agent files (default: agents/)")
+    parser.add_argument(
+        "--augment",
+        action="store_true",
+        help="also ask a model for paraphrases of the positives (cached in datasets/AGENT/augment-cache.json)",
+    )
+    parser.add_argument("--model", default="sonnet", help="model for --augment (default: sonnet)")
     parser.set_defaults(handler=run)
 
 
+def _open_provider(spec: str) -> Provider:
+    """The provider behind `--model` for --augment: `openai:…` or Anthropic (bare id, alias or `anthropic:`)."""
+    from agent_eval.cli.main import UsageError
+
+    if spec.startswith("openai:"):
+        from agent_eval.providers.openai_compat import OpenAICompatProvider
+
+        return OpenAICompatProvider(spec)
+    from agent_eval.providers.anthropic import AnthropicProvider, has_credentials
+
+    if not has_credentials():
+        raise UsageError("--augment needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) for an Anthropic model")
+    return AnthropicProvider(spec.removeprefix("anthropic:"))
+
+
 def run(args: argparse.Namespace) -> int:
-    print("agent-eval derive: not built yet", file=sys.stderr)
-    return 2
+    from agent_eval.agents.roster import load_roster
+    from agent_eval.cli.main import UsageError
+    from agent_eval.paths import agents_dir
+    from agent_eval.scenarios.dataset import DatasetError
+    from agent_eval.scenarios.derive import derive
+
+    roster = load_roster(agents_dir(override=args.agents_dir))
+    for diagnostic in roster.diagnostics:
+        if diagnostic.level == "error":
+            print(diagnostic.render(), file=sys.stderr)
+    provider = _open_provider(args.model) if args.augment else None
+    try:
+        report = derive(
+            args.agent, roster, provider=provider, augment_model=args.model.removeprefix("anthropic:")
+        )
+    except DatasetError as exc:
+        raise UsageError(str(exc)) from exc
+    print(report.render())
+    return 0

@@ -1,16 +1,130 @@
-"""`agent-eval run`: not built yet."""
+"""`agent-eval run`: run an agent's suites against a model, store every result, write the report."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agent_eval.pipeline import RunResult
+
+EXIT_BY_STATUS = {"finished": 0, "interrupted": 3, "budget": 3, "incomplete": 3}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("run", help="(not built yet)")
+    parser = sub.add_parser("run", help="run the routing and standards suites of an agent")
+    parser.add_argument("--agent", required=True, help="agent name (frontmatter `name`)")
+    parser.add_argument("--suite", choices=("routing", "standards", "all"), default="all")
+    parser.add_argument(
+        "--model",
+        help="anthropic:ID|ALIAS (or a bare id/alias), openai:MODEL[@URL], "
+        "local (offline lexical router), replay:RUN_ID",
+    )
+    parser.add_argument("--judge-model", help="model of the judge (same forms as --model)")
+    parser.add_argument("--epochs", type=int, help="times each scenario runs")
+    parser.add_argument("--concurrency", type=int, help="most calls in flight (adapts down on 429)")
+    parser.add_argument("--limit", type=int, help="run only the first N scenarios of each suite")
+    parser.add_argument(
+        "--batch", action="store_true", help="send through the Message Batches API (half price)"
+    )
+    parser.add_argument("--resume", metavar="RUN_ID", help="finish a stored run: only what is missing runs")
+    parser.add_argument("--no-cache", action="store_true", help="ignore the response cache")
+    parser.add_argument("--max-cost", type=float, metavar="USD", help="stop cleanly before spending more")
+    parser.add_argument(
+        "--agents-dir", type=Path, help="folder of agent files (default agents/ or .claude/agents/)"
+    )
+    parser.add_argument("--no-report", action="store_true", help="skip writing the HTML report")
+    parser.add_argument("--json", action="store_true", help="print the run as one JSON object on stdout")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("agent-eval run: not built yet", file=sys.stderr)
-    return 2
+    from agent_eval.cli.main import UsageError
+    from agent_eval.pipeline import RunError, RunOptions, run_eval
+
+    for flag in ("epochs", "concurrency", "limit"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise UsageError(f"--{flag} must be at least 1, got {value}")
+    if args.max_cost is not None and args.max_cost <= 0:
+        raise UsageError(f"--max-cost must be positive, got {args.max_cost}")
+    options = RunOptions(
+        agent=args.agent,
+        suites=("routing", "standards") if args.suite == "all" else (args.suite,),
+        model=args.model,
+        judge_model=args.judge_model,
+        epochs=args.epochs,
+        concurrency=args.concurrency,
+        limit=args.limit,
+        batch=args.batch,
+        resume=args.resume,
+        use_cache=not args.no_cache,
+        max_cost=args.max_cost,
+        agents_dir=args.agents_dir,
+        progress=True,
+        report=not args.no_report,
+    )
+    try:
+        result = run_eval(options)
+    except RunError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(run_json(result), ensure_ascii=False, indent=2))
+    else:
+        print_summary(result)
+    return EXIT_BY_STATUS.get(result.run.status, 3)
+
+
+def run_json(result: RunResult) -> dict[str, Any]:
+    """The `run --json` object of CONTRACT.md."""
+    from agent_eval.pipeline import run_summary
+
+    return run_summary(result)
+
+
+def print_summary(result: RunResult) -> None:
+    summary = run_json(result)
+    run = result.run
+    banner = " [OFFLINE: lexical baseline, not a model]" if run.offline else ""
+    print(f"run {run.run_id}: {run.agent} on {run.model}{banner} — {run.status}")
+    routing = summary["summary"].get("routing")
+    if routing:
+        low, high = routing["ci95"]
+        print(
+            f"  routing   {routing['correct']}/{routing['n']} correct = {routing['accuracy']:.1%} "
+            f"(95% CI {low:.1%}–{high:.1%})"
+        )
+    standards = summary["summary"].get("standards")
+    if standards:
+        low, high = standards["ci95"]
+        print(
+            f"  standards {standards['pass_rate']:.1%} of {standards['n']} passed every check "
+            f"(95% CI {low:.1%}–{high:.1%})"
+        )
+        for check, counts in standards["checks"].items():
+            print(
+                f"    {check:<22} pass {counts['pass']:>3}  fail {counts['fail']:>3}  n/a {counts['n/a']:>3}"
+            )
+    usage = summary["usage"]
+    print(
+        f"  {usage['calls']} API calls, ${usage['cost_usd']:.4f}, "
+        f"{usage['input_tokens']} in / {usage['output_tokens']} out tokens, "
+        f"{usage['cache_read_input_tokens']} read from prompt cache"
+    )
+    if result.failed_calls:
+        print(
+            f"  {result.failed_calls} calls failed after retries: "
+            f"`agent-eval run --agent {run.agent} --resume {run.run_id}` runs what is missing",
+            file=sys.stderr,
+        )
+    elif run.status in ("interrupted", "budget"):
+        print(
+            f"  stopped ({run.status}): `agent-eval run --agent {run.agent} --resume {run.run_id}` "
+            "finishes it",
+            file=sys.stderr,
+        )
+    if result.report:
+        print(f"  report: {result.report}")

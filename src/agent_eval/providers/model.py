@@ -12,7 +12,7 @@ Purpose = Literal["routing", "standards", "judge", "augment"]
 
 
 class ModelRequest(BaseModel):
-    """Exactly what is sent to a Messages-style API (Anthropic's shape); `purpose` is not sent."""
+    """Exactly what is sent to a Messages-style API (Anthropic's shape); `purpose` and `sample` are not sent."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -24,6 +24,7 @@ class ModelRequest(BaseModel):
     tool_choice: dict[str, Any] | None = None
     temperature: float | None = None
     purpose: Purpose
+    sample: int = 1  # epoch / judge sample number: part of the key, so each sample is its own cache entry
 
     def api_params(self) -> dict[str, Any]:
         """Keyword arguments for `client.messages.create` / a batch item's `params`."""
@@ -45,6 +46,8 @@ class ModelRequest(BaseModel):
     def key(self) -> str:
         """sha256 of the canonical request: the cache key, the store's call key and the batch custom_id."""
         canonical = json.dumps(self.api_params(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if self.sample != 1:
+            canonical += f"#sample={self.sample}"
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -91,8 +94,11 @@ class ModelResponse(BaseModel):
 class Provider(Protocol):
     """Anything that answers a ModelRequest. `offline` providers never call a generative model."""
 
-    name: str
-    offline: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def offline(self) -> bool: ...
 
     async def complete(self, request: ModelRequest) -> ModelResponse: ...
 

@@ -45,3 +45,5 @@ class Scenario(BaseModel):
     rubric: tuple[str, ...] = ()  # criterion ids of the eval's judge rubric
     tags: tuple[str, ...] = ()
     provenance: Provenance = Field(default_factory=lambda: Provenance(source="hand-written"))
+    note: str | None = None  # for the human reviewer (why this case, what makes it hard); never sent
+    fingerprint: str | None = None  # hash of what `derive` generated; a mismatch means a hand edit

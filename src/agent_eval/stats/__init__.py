@@ -1,1 +1,1 @@
-"""Results → estimates: Wilson intervals, McNemar, paired bootstrap, Wilcoxon, Holm, minimum detectable effect."""
+"""Results → estimates: Wilson intervals, McNemar, paired bootstrap, Wilcoxon, Holm, detectable effect."""

@@ -1,0 +1,152 @@
+"""Check `zod-validation`: request input reaches handler code only through a Zod schema."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from agent_eval.graders import http
+from agent_eval.graders.checks.registry import check, verdict
+from agent_eval.graders.model import Evidence, Verdict
+from agent_eval.graders.parsing import ParsedResponse, TsUnit
+
+_PARSE_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync"})
+_NOT_SCHEMAS = frozenset(
+    {"JSON", "Date", "Number", "URL", "qs", "querystring", "path", "url", "cookie", "jwt"}
+)
+_BODY_CALLS = frozenset({"json", "formData", "text", "arrayBuffer", "blob"})
+_HONO_READS = frozenset({"json", "parseBody", "query", "queries", "param", "formData", "text", "header"})
+_REQUEST_FIELDS = frozenset({"body", "query", "params"})
+_VALIDATOR_MIDDLEWARE = re.compile(r"\b(zValidator|validator|zodValidator|validate\w*)\s*\(")
+
+
+@check("zod-validation")
+def zod_validation(response: ParsedResponse) -> Verdict:
+    """n/a when no handler or server action reads request input (body, query string, route params,
+    server-action arguments).
+
+    For each input read, the names it flows into (`const body = await req.json()`, destructuring, one more
+    hop such as `Object.fromEntries(searchParams)`) are followed; the read is validated when it, or a name
+    it flows into, is the argument of a Zod `.parse`/`.safeParse`/`.parseAsync`/`.safeParseAsync` call, or
+    when the route registers a validator middleware (`zValidator(...)`; `c.req.valid()` reads are then
+    already validated). Pass when every read is validated; fail when any read is not — in particular when
+    Zod is imported (even a schema declared) but never applied to the input. Prose does not count.
+    """
+    zod_present = any(_imports_zod(unit) for unit in response.ts_units)
+    reads: list[tuple[http.Handler, Node]] = []
+    unvalidated: list[Evidence] = []
+    validated: list[Evidence] = []
+    for handler in http.handlers(response):
+        handler_reads = _input_reads(handler)
+        reads.extend((handler, read) for read in handler_reads)
+        registration = handler.registration
+        if registration is not None and _VALIDATOR_MIDDLEWARE.search(handler.unit.text(registration)):
+            validated.extend(handler.unit.evidence(read, "validated by middleware") for read in handler_reads)
+            continue
+        parse_arguments = _parse_argument_spans(handler, zod_present)
+        for read in handler_reads:
+            if _is_validated(handler, read, parse_arguments):
+                validated.append(handler.unit.evidence(read, "validated with Zod"))
+            else:
+                note = "input used without Zod validation" + (" (Zod is imported)" if zod_present else "")
+                unvalidated.append(handler.unit.evidence(read, note))
+    if not reads:
+        return verdict("zod-validation", "n/a", "no handler reads request input")
+    if unvalidated:
+        return verdict(
+            "zod-validation", "fail", f"{len(unvalidated)} input read(s) not validated", unvalidated
+        )
+    return verdict("zod-validation", "pass", f"{len(validated)} input read(s) validated with Zod", validated)
+
+
+def _imports_zod(unit: TsUnit) -> bool:
+    return any("'zod'" in unit.text(s) or '"zod"' in unit.text(s) for s in unit.of_type("import_statement"))
+
+
+def _input_reads(handler: http.Handler) -> list[Node]:
+    unit, function = handler.unit, handler.function
+    params = [p.split(":")[0].strip() for p in handler.params]
+    if handler.kind == "server-action":
+        names = {n for p in params for n in re.findall(r"\w+", p)}
+        return [
+            i
+            for i in unit.of_type("identifier", within=function.child_by_field_name("body") or function)
+            if unit.text(i) in names
+        ]
+    request = params[0] if params else ""
+    context = params[1] if len(params) > 1 else ""
+    # Next.js passes route params as the second argument: `{ params }` or `context` (then `context.params`)
+    params_root = "" if "params" in context else rf"{re.escape(context)}\."
+    request_reads = {f"{request}.{f}" for f in _REQUEST_FIELDS} | {
+        f"{request}.nextUrl.searchParams",
+        f"{request}.url",
+    }
+    reads: list[Node] = []
+    for call in unit.of_type("call_expression", within=function):
+        receiver, name = http.callee_parts(unit, call)
+        if (receiver == request and name in _BODY_CALLS) or (
+            receiver == f"{request}.req" and name in _HONO_READS
+        ):
+            reads.append(call)
+    for member in unit.of_type("member_expression", within=function):
+        text = unit.text(member)
+        if any(_inside(member, r) for r in reads):
+            continue
+        reads_request = request and text in request_reads
+        reads_params = context and re.fullmatch(rf"\(?(await\s+)?{params_root}params\)?(\.\w+)?", text)
+        if reads_request or reads_params:
+            reads.append(member)
+    reads = [r for r in reads if not any(o is not r and _inside(r, o) for o in reads)]
+    return sorted(reads, key=lambda n: n.start_byte)
+
+
+def _inside(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
+
+
+def _parse_argument_spans(handler: http.Handler, zod_present: bool) -> list[tuple[Node, str]]:
+    """(argument node, its text) of every Zod-looking `.parse`-family call in the handler."""
+    unit = handler.unit
+    spans = []
+    for call in unit.of_type("call_expression", within=handler.function):
+        receiver, name = http.callee_parts(unit, call)
+        if name not in _PARSE_METHODS or receiver.split(".")[0] in _NOT_SCHEMAS:
+            continue
+        if not (zod_present or receiver.startswith("z.") or re.search(r"schema|validator", receiver, re.I)):
+            continue
+        arguments = call.child_by_field_name("arguments")
+        if arguments is not None:
+            spans.append((arguments, unit.text(arguments)))
+    return spans
+
+
+def _is_validated(handler: http.Handler, read: Node, parse_arguments: list[tuple[Node, str]]) -> bool:
+    if any(_inside(read, arguments) for arguments, _ in parse_arguments):
+        return True
+    names = _flows_into(handler, read)
+    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in names for _, text in parse_arguments)
+
+
+def _flows_into(handler: http.Handler, read: Node) -> set[str]:
+    """Names bound (directly or one assignment later) to values that contain the read."""
+    unit = handler.unit
+    declarators = unit.of_type("variable_declarator", within=handler.function)
+    names: set[str] = set()
+    if read.type == "identifier":
+        names.add(unit.text(read))
+    for _ in range(3):
+        grew = False
+        for declarator in declarators:
+            value = declarator.child_by_field_name("value")
+            if value is None:
+                continue
+            value_text = unit.text(value)
+            if _inside(read, value) or any(re.search(rf"\b{re.escape(n)}\b", value_text) for n in names):
+                bound = set(re.findall(r"\w+", unit.text(declarator.child_by_field_name("name"))))
+                if not bound <= names:
+                    names |= bound
+                    grew = True
+        if not grew:
+            break
+    return names

@@ -1,0 +1,257 @@
+"""The offline `local` routing baseline: a lexical (TF-IDF) router over the roster's descriptions+examples.
+
+It is not a language model and does not imitate one. It measures how separable the agent descriptions are
+by their words alone: a request goes to the agent type whose description or example requests share the
+most weighted vocabulary with it, or to `none` (the main assistant handles it) when nothing is close
+enough. It answers routing requests built by `harness.routing` with the same content blocks a model
+would produce (an `Agent` tool call, or plain text), so `decide()` reads both alike.
+
+Every agent type is represented by several documents: its description (with its examples' context
+lines), and each example user request on its own. Built-in agents use their description and a few
+requests typical of them; `none` is represented by everyday requests a main assistant does itself. A
+query scores each class by its best cosine similarity over that class's documents. The threshold below
+which the answer is `none` is calibrated by leave-one-out over all these documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from agent_eval.agents.model import Agent
+from agent_eval.harness.conversation import last_user_text
+from agent_eval.harness.routing import (
+    AGENT_TOOL,
+    BUILTIN_AGENTS,
+    GENERAL_PURPOSE,
+    RosterLike,
+    roster_agents,
+)
+from agent_eval.providers.model import ModelRequest, ModelResponse, Usage
+from agent_eval.scenarios.model import NO_DELEGATION
+
+LOCAL_MODEL = "local"
+
+# Requests typical of each built-in agent type, in this project's words: they give the built-ins
+# vocabulary beyond their one-line descriptions, as a model would infer from those descriptions.
+BUILTIN_REQUESTS: dict[str, tuple[str, ...]] = {
+    "Explore": (
+        "find every place where the config file is loaded",
+        "where is the authentication middleware defined?",
+        "search the codebase for callers of the deprecated helper",
+        "which files import the logger module?",
+        "look through the repository and tell me how errors are reported",
+    ),
+    "Plan": (
+        "plan how we should migrate this project to the new framework before writing any code",
+        "design an approach for adding multi-tenancy and list the files it touches",
+        "outline the steps to split this module into smaller ones",
+    ),
+    GENERAL_PURPOSE: (
+        "research how the other services handle retries and summarise the differences",
+        "investigate why the nightly job fails intermittently across several components",
+    ),
+    "statusline-setup": (
+        "set up my status line to show the current git branch",
+        "change the status line configuration of the terminal tool",
+    ),
+}
+
+# Everyday requests a main assistant does itself rather than delegating: the `none` class.
+DIRECT_REQUESTS: tuple[str, ...] = (
+    "fix the typo in the readme",
+    "what does this regular expression match?",
+    "rename the variable count to total in utils",
+    "run the tests and tell me what fails",
+    "commit these changes with a sensible message",
+    "explain this error message",
+    "add a comment above this function",
+    "what is the difference between let and const?",
+    "format this file",
+    "bump the version number in package.json",
+    "delete the unused import on line 3",
+    "how do I undo my last git commit?",
+    "show me the contents of the env example file",
+    "translate this sentence into French",
+    "what time zone does the cron schedule use?",
+    "thanks, that works",
+)
+
+_STOPWORD_TEXT = """
+    a about after all also am an and any are as at be because been before being but by can could did do
+    does doing done for from had has have having he her here him his how i if in into is it its just me my
+    need needs no not now of on one or our out over please should so some than that the their them then
+    there these they this those to too up us use using want was we were what when where which while who
+    why will with would you your i'd i'll i'm i've let's"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?")
+_EXAMPLE_BLOCK = re.compile(r"<example>.*?</example>", re.DOTALL | re.IGNORECASE)
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
+
+
+def _stem(word: str) -> str:
+    """Crude suffix stripping, enough to meet `endpoint`/`endpoints`, `cache`/`caching`."""
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Document:
+    label: str  # the agent type this document stands for, or "none"
+    text: str
+    is_request: bool = True  # an example request (held out in calibration), not a description
+
+
+@dataclass(frozen=True)
+class Decision:
+    label: str
+    score: float  # best cosine similarity of the chosen class (0 for `none` by threshold)
+    scores: dict[str, float]  # every class's best similarity
+
+
+class LexicalIndex:
+    """TF-IDF vectors (sublinear tf, smoothed idf, L2-normalised) behind an inverted index."""
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        counts = [Counter(tokens(d.text)) for d in documents]
+        document_frequency: Counter[str] = Counter(term for c in counts for term in c)
+        n = len(documents)
+        self.idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in document_frequency.items()}
+        self.labels = [d.label for d in documents]
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, count in enumerate(counts):
+            for term, weight in self._vector(count).items():
+                self.postings[term].append((index, weight))
+
+    def _vector(self, count: Counter[str]) -> dict[str, float]:
+        raw = {t: (1.0 + math.log(c)) * self.idf[t] for t, c in count.items() if t in self.idf}
+        norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
+        return {t: w / norm for t, w in raw.items()}
+
+    def similarities(self, text: str, *, skip: int | None = None) -> dict[str, float]:
+        """Best cosine similarity per label; `skip` leaves one document out (for calibration)."""
+        per_document: dict[int, float] = defaultdict(float)
+        for term, weight in self._vector(Counter(tokens(text))).items():
+            for index, document_weight in self.postings.get(term, ()):
+                per_document[index] += weight * document_weight
+        best: dict[str, float] = dict.fromkeys(self.labels, 0.0)
+        for index, similarity in per_document.items():
+            if index != skip and similarity > best[self.labels[index]]:
+                best[self.labels[index]] = similarity
+        return best
+
+
+def agent_documents(agent: Agent) -> list[Document]:
+    """The description (examples cut out, their context lines kept) and each example user turn."""
+    contexts = " ".join(e.context for e in agent.examples if e.context)
+    summary = _EXAMPLE_BLOCK.sub(" ", agent.description)
+    documents = [Document(agent.name, f"{summary} {contexts}", is_request=False)]
+    documents += [Document(agent.name, turn) for e in agent.examples for turn in e.user_turns if turn.strip()]
+    return documents
+
+
+def _decide(scores: dict[str, float], threshold: float) -> Decision:
+    label, score = max(scores.items(), key=lambda item: item[1])
+    if label == NO_DELEGATION or score < threshold:
+        return Decision(NO_DELEGATION, 0.0 if label != NO_DELEGATION else score, scores)
+    return Decision(label, score, scores)
+
+
+def calibrate_threshold(index: LexicalIndex, documents: Sequence[Document]) -> tuple[float, float]:
+    """The `none` threshold maximising leave-one-out accuracy over the documents that are requests.
+
+    Each request document is classified by the index without itself; the candidate thresholds are the
+    observed best similarities. Returns (threshold, leave-one-out accuracy at that threshold).
+    """
+    held_out = [
+        (document.label, index.similarities(document.text, skip=i))
+        for i, document in enumerate(documents)
+        if document.is_request
+    ]
+    if not held_out:
+        return 0.0, 0.0
+    candidates = sorted({0.0, *(max(scores.values()) for _, scores in held_out)})
+    best_threshold, best_correct = 0.0, -1
+    for threshold in candidates:
+        correct = sum(_decide(scores, threshold).label == label for label, scores in held_out)
+        if correct > best_correct:
+            best_threshold, best_correct = threshold, correct
+    return best_threshold, best_correct / len(held_out)
+
+
+class LocalRouter:
+    """Provider `local`: the lexical routing baseline, offline, free, deterministic."""
+
+    name = LOCAL_MODEL
+    offline = True
+
+    def __init__(self, roster: RosterLike, *, builtins: bool = True, threshold: float | None = None) -> None:
+        agents = roster_agents(roster)
+        documents: list[Document] = [d for agent in agents for d in agent_documents(agent)]
+        if builtins:
+            taken = {agent.name for agent in agents}
+            for builtin in BUILTIN_AGENTS:
+                if builtin.name in taken:
+                    continue
+                documents.append(Document(builtin.name, builtin.description, is_request=False))
+                documents += [Document(builtin.name, text) for text in BUILTIN_REQUESTS.get(builtin.name, ())]
+        documents += [Document(NO_DELEGATION, text) for text in DIRECT_REQUESTS]
+        self.documents = tuple(documents)
+        self.index = LexicalIndex(self.documents)
+        calibrated, self.leave_one_out_accuracy = calibrate_threshold(self.index, self.documents)
+        self.threshold = calibrated if threshold is None else threshold
+
+    def classify(self, text: str) -> Decision:
+        return _decide(self.index.similarities(text), self.threshold)
+
+    async def complete(self, request: ModelRequest) -> ModelResponse:
+        if not any(tool.get("name") == AGENT_TOOL for tool in request.tools):
+            raise ValueError(
+                f"the local router answers routing requests only (got a {request.purpose} request); "
+                "use a generative model for standards and judge calls"
+            )
+        message = last_user_text(request.messages)
+        decision = self.classify(message)
+        ranked = sorted(decision.scores.items(), key=lambda item: -item[1])[:3]
+        note = "lexical baseline; best similarities: " + ", ".join(f"{n} {s:.2f}" for n, s in ranked)
+        if decision.label == NO_DELEGATION:
+            return _response([{"type": "text", "text": f"Handling this directly ({note})."}], "end_turn")
+        call_id = "toolu_local_" + hashlib.sha256(message.encode()).hexdigest()[:20]
+        return _response(
+            [
+                {"type": "text", "text": f"Delegating to {decision.label} ({note})."},
+                {
+                    "type": "tool_use",
+                    "id": call_id,
+                    "name": AGENT_TOOL,
+                    "input": {
+                        "description": _short_label(message),
+                        "prompt": message,
+                        "subagent_type": decision.label,
+                    },
+                },
+            ],
+            "tool_use",
+        )
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _short_label(message: str) -> str:
+    words: Iterable[str] = message.split()[:5]
+    return " ".join(words) or "task"
+
+
+def _response(content: list[dict[str, object]], stop_reason: str) -> ModelResponse:
+    return ModelResponse(model=LOCAL_MODEL, content=tuple(content), stop_reason=stop_reason, usage=Usage())

@@ -1,0 +1,78 @@
+"""Self-contained HTML pages (inline CSS, JS, SVG; open from disk offline): a run report, a comparison."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agent_eval.report.compare import Comparison
+from agent_eval.report.render import json_island, render_page
+from agent_eval.report.summary import RunSummary, summarize_run
+from agent_eval.store.db import Store
+from agent_eval.store.model import ResultRecord
+
+
+def write_report(store: Store, run_id: str, path: Path) -> Path:
+    """Write the report of `run_id` to `path` (parents created) and return the path.
+
+    Raises LookupError for an unknown run.
+    """
+    summary, records = summarize_run(store, run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_report(summary, records), encoding="utf-8")
+    return path
+
+
+def render_report(summary: RunSummary, records: list[ResultRecord]) -> str:
+    return render_page(
+        "report.html.j2",
+        with_script=True,
+        summary=summary,
+        check_bars=[(check.check, check.rate) for check in summary.checks],
+        routing_extras=[],
+        rows_json=json_island([scenario_row(r) for r in records]),
+    )
+
+
+def render_comparison(comparison: Comparison) -> str:
+    p_values = [c.p_holm for c in comparison.binary] + [c.p_holm for c in comparison.scores]
+    significant = sum(p < comparison.alpha for p in p_values)
+    return render_page("compare.html.j2", with_script=False, comparison=comparison, significant=significant)
+
+
+def scenario_row(record: ResultRecord) -> dict[str, Any]:
+    """What the scenario table needs of one result; rendered by the page's script with textContent only."""
+    judge = record.judge
+    return {
+        "id": record.scenario_id,
+        "suite": record.suite,
+        "epoch": record.epoch,
+        "tags": list(record.tags),
+        "status": _status(record),
+        "expected": record.expected,
+        "chosen": record.chosen,
+        "judge": judge.mean if judge else None,
+        "cost": record.cost_usd,
+        "latency": record.latency_s,
+        "input": record.input,
+        "context": [[turn.role, turn.content] for turn in record.context],
+        "output": record.output,
+        "error": record.error,
+        "checks": [
+            [v.check, v.status, v.reason, [[e.line, e.text, e.note] for e in v.evidence]]
+            for v in record.checks.values()
+        ],
+        "judgeDetail": None if judge is None else {
+            "model": judge.model,
+            "error": judge.error,
+            "scores": [[s.criterion, s.section, s.score, s.rationale] for s in judge.scores],
+        },
+    }
+
+
+def _status(record: ResultRecord) -> str:
+    if record.error is not None:
+        return "error"
+    if record.passed is None:
+        return "n/a"
+    return "pass" if record.passed else "fail"

@@ -1,0 +1,29 @@
+"""Confidence intervals for proportions (Wilson score interval)."""
+
+from __future__ import annotations
+
+import math
+
+from scipy.stats import norm
+
+
+def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for `successes` out of `n` trials at the given two-sided confidence.
+
+    Stays inside [0, 1] and behaves at 0 and n successes, unlike the normal approximation.
+    `n == 0` gives the uninformative (0.0, 1.0). Raises ValueError for impossible counts or confidence.
+    """
+    if n < 0 or successes < 0 or successes > n:
+        raise ValueError(f"wilson: need 0 <= successes <= n, got successes={successes}, n={n}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"wilson: confidence must be in (0, 1), got {confidence}")
+    if n == 0:
+        return 0.0, 1.0
+    z = float(norm.ppf(1.0 - (1.0 - confidence) / 2.0))
+    p = successes / n
+    denominator = 1.0 + z * z / n
+    centre = (p + z * z / (2.0 * n)) / denominator
+    half_width = z * math.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denominator
+    lower = 0.0 if successes == 0 else max(0.0, centre - half_width)
+    upper = 1.0 if successes == n else min(1.0, centre + half_width)
+    return lower, upper

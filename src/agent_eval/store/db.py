@@ -1,0 +1,207 @@
+"""The results store: runs, every model call, every graded result, and the response cache, in SQLite.
+
+WAL mode and a commit per write: a result is durable the moment `save_result` returns, so a killed run
+loses nothing that finished and `--resume` runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agent_eval.providers.model import ModelResponse, Usage
+from agent_eval.store.migrations import migrate
+from agent_eval.store.model import ResultRecord, RunInfo
+
+DB_FILE = "results.sqlite"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """One SQLite database under AGENT_EVAL_HOME. Single-threaded use (the runner is asyncio)."""
+
+    def __init__(self, home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.path = home / DB_FILE
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        migrate(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # runs
+    def create_run(self, info: RunInfo) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO runs (run_id, agent, model, started_at, status, offline, info) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (
+                    info.run_id,
+                    info.agent,
+                    info.model,
+                    info.started_at,
+                    info.status,
+                    int(info.offline),
+                    info.model_dump_json(),
+                ),
+            )
+
+    def update_run(self, info: RunInfo) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET status = ?, offline = ?, info = ? WHERE run_id = ?",
+                (info.status, int(info.offline), info.model_dump_json(), info.run_id),
+            )
+
+    def get_run(self, run_id: str) -> RunInfo | None:
+        row = self._db.execute("SELECT info FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return RunInfo.model_validate_json(row[0]) if row else None
+
+    def list_runs(self, agent: str | None = None) -> list[RunInfo]:
+        """Newest first."""
+        query = "SELECT info FROM runs"
+        params: tuple[Any, ...] = ()
+        if agent is not None:
+            query += " WHERE agent = ?"
+            params = (agent,)
+        rows = self._db.execute(query + " ORDER BY started_at DESC, rowid DESC", params).fetchall()
+        return [RunInfo.model_validate_json(r[0]) for r in rows]
+
+    # calls
+    def record_call(
+        self,
+        run_id: str,
+        request_hash: str,
+        purpose: str,
+        model: str,
+        response: ModelResponse | None,
+        error: str | None = None,
+    ) -> None:
+        usage = response.usage if response else Usage()
+        with self._transaction() as db:
+            db.execute(
+                """INSERT INTO calls (run_id, request_hash, purpose, model, response, input_tokens,
+                   output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd, latency_s,
+                   cached, batch, error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (
+                    run_id,
+                    request_hash,
+                    purpose,
+                    model,
+                    response.model_dump_json() if response else None,
+                    usage.input_tokens,
+                    usage.output_tokens,
+                    usage.cache_creation_input_tokens,
+                    usage.cache_read_input_tokens,
+                    response.cost_usd if response else 0.0,
+                    response.latency_s if response else 0.0,
+                    int(response.cached) if response else 0,
+                    int(response.batch) if response else 0,
+                    error,
+                    now_iso(),
+                ),
+            )
+
+    def responses_by_hash(self, run_id: str) -> dict[str, ModelResponse]:
+        """Every successful response of a run keyed by request hash (what `replay:RUN_ID` serves)."""
+        rows = self._db.execute(
+            "SELECT request_hash, response FROM calls WHERE run_id = ? AND response IS NOT NULL ORDER BY id",
+            (run_id,),
+        )
+        return {h: ModelResponse.model_validate_json(r) for h, r in rows}
+
+    def usage(self, run_id: str) -> dict[str, float]:
+        """Totals over the calls that reached the API (cache hits cost nothing and are not counted)."""
+        row = self._db.execute(
+            """SELECT COUNT(*), COALESCE(SUM(input_tokens),0), COALESCE(SUM(output_tokens),0),
+                      COALESCE(SUM(cache_creation_input_tokens),0), COALESCE(SUM(cache_read_input_tokens),0),
+                      COALESCE(SUM(cost_usd),0)
+               FROM calls WHERE run_id = ? AND cached = 0 AND response IS NOT NULL""",
+            (run_id,),
+        ).fetchone()
+        keys = (
+            "calls",
+            "input_tokens",
+            "output_tokens",
+            "cache_creation_input_tokens",
+            "cache_read_input_tokens",
+            "cost_usd",
+        )
+        return dict(zip(keys, row, strict=True))
+
+    def latencies(self, run_id: str) -> list[float]:
+        rows = self._db.execute(
+            "SELECT latency_s FROM calls WHERE run_id = ? AND cached = 0 AND response IS NOT NULL", (run_id,)
+        )
+        return [r[0] for r in rows]
+
+    def call_errors(self, run_id: str) -> int:
+        row = self._db.execute("SELECT COUNT(*) FROM calls WHERE run_id = ? AND error IS NOT NULL", (run_id,))
+        return int(row.fetchone()[0])
+
+    # results
+    def save_result(self, record: ResultRecord) -> None:
+        """Insert or replace the result of (run, scenario, epoch); durable when this returns."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO results (run_id, scenario_id, epoch, suite, passed, record) "
+                "VALUES (?,?,?,?,?,?)",
+                (
+                    record.run_id,
+                    record.scenario_id,
+                    record.epoch,
+                    record.suite,
+                    None if record.passed is None else int(record.passed),
+                    record.model_dump_json(),
+                ),
+            )
+
+    def results(self, run_id: str) -> list[ResultRecord]:
+        rows = self._db.execute(
+            "SELECT record FROM results WHERE run_id = ? ORDER BY suite, scenario_id, epoch", (run_id,)
+        )
+        return [ResultRecord.model_validate_json(r[0]) for r in rows]
+
+    def done(self, run_id: str) -> set[tuple[str, int]]:
+        rows = self._db.execute("SELECT scenario_id, epoch FROM results WHERE run_id = ?", (run_id,))
+        return {(s, e) for s, e in rows}
+
+    # response cache
+    def cache_get(self, request_hash: str) -> ModelResponse | None:
+        row = self._db.execute(
+            "SELECT response FROM response_cache WHERE request_hash = ?", (request_hash,)
+        ).fetchone()
+        return ModelResponse.model_validate_json(row[0]) if row else None
+
+    def cache_put(self, request_hash: str, response: ModelResponse) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO response_cache (request_hash, response, created_at) VALUES (?,?,?)",
+                (request_hash, response.model_dump_json(), now_iso()),
+            )

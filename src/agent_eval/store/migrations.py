@@ -1,0 +1,83 @@
+"""Versioned schema migrations: an ordered list of small functions, each applied once and recorded."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE runs (
+            run_id TEXT PRIMARY KEY,
+            agent TEXT NOT NULL,
+            model TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            offline INTEGER NOT NULL,
+            info TEXT NOT NULL
+        );
+        CREATE INDEX runs_by_agent ON runs (agent, started_at);
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL REFERENCES runs (run_id),
+            request_hash TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            model TEXT NOT NULL,
+            response TEXT,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_input_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            latency_s REAL NOT NULL DEFAULT 0,
+            cached INTEGER NOT NULL DEFAULT 0,
+            batch INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX calls_by_run ON calls (run_id, request_hash);
+        CREATE TABLE results (
+            run_id TEXT NOT NULL REFERENCES runs (run_id),
+            scenario_id TEXT NOT NULL,
+            epoch INTEGER NOT NULL,
+            suite TEXT NOT NULL,
+            passed INTEGER,
+            record TEXT NOT NULL,
+            PRIMARY KEY (run_id, scenario_id, epoch)
+        );
+        CREATE TABLE response_cache (
+            request_hash TEXT PRIMARY KEY,
+            response TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Apply every migration not yet recorded, each in its own transaction."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    applied = {row[0] for row in db.execute("SELECT name FROM schema_migrations")}
+    for name, fn in MIGRATIONS:
+        if name in applied:
+            continue
+        with db:
+            fn(db)
+            db.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )

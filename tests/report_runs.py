@@ -1,0 +1,116 @@
+"""Synthetic stored runs for the report, compare, gate and export tests (no model involved)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent_eval.graders.model import CriterionScore, Evidence, JudgeVerdict, Verdict
+from agent_eval.providers.model import ModelResponse, Usage
+from agent_eval.scenarios.model import Turn
+from agent_eval.store.db import Store
+from agent_eval.store.model import ResultRecord, RunInfo
+
+AGENT = "backend-developer"
+ROSTER = (AGENT, "frontend-developer", "code-reviewer", "none")
+CHECKS = ("zod-validation", "rls-enabled", "status-codes", "parameterized-sql")
+XSS_PAYLOAD = (
+    "Here you go </script><script>window.__xss = 1</script>"
+    '<img src=x onerror="window.__xss = 2"><!-- <svg onload="window.__xss = 3">'
+)
+
+
+def run_info(
+    run_id: str,
+    *,
+    status: str = "finished",
+    offline: bool = False,
+    dataset_hash: str = "d" * 64,
+    started_at: str = "2026-11-30T00:00:00+00:00",
+) -> RunInfo:
+    return RunInfo.model_validate({
+        "run_id": run_id, "agent": AGENT, "model": "claude-sonnet-4-5", "judge_model": "claude-haiku-4-5",
+        "suites": ("routing", "standards"), "epochs": 1, "git_commit": "0123456789abcdef",
+        "agent_hash": "a" * 64, "dataset_hash": dataset_hash, "config": {}, "started_at": started_at,
+        "finished_at": None if status == "running" else started_at, "status": status, "offline": offline,
+    })
+
+
+def routing_record(run_id: str, index: int, correct: bool, epoch: int = 1, output: str = "") -> ResultRecord:
+    expected = ROSTER[index % len(ROSTER)]
+    chosen = expected if correct else ROSTER[(index + 1) % len(ROSTER)]
+    return ResultRecord(
+        run_id=run_id, scenario_id=f"route-{index:04d}", suite="routing", epoch=epoch,
+        input=f"Please help with task {index}", expected=expected, chosen=chosen, passed=correct,
+        output=output or f'{{"name": "Task", "input": {{"subagent_type": "{chosen}"}}}}',
+        usage=Usage(input_tokens=1200, output_tokens=40, cache_read_input_tokens=1000),
+        cost_usd=0.002, latency_s=1.1 + (index % 7) / 10,
+    )
+
+
+def standards_record(
+    run_id: str,
+    index: int,
+    statuses: dict[str, str],
+    *,
+    judge_scores: Sequence[int] = (4, 4),
+    output: str = "const x = 1;\n",
+    epoch: int = 1,
+) -> ResultRecord:
+    checks = {
+        check: Verdict(check=check, status=status, reason=f"{check} {status}",  # type: ignore[arg-type]
+                       evidence=(Evidence(line=1, text=output.splitlines()[0] if output else "", note="n"),))
+        for check, status in statuses.items()
+    }
+    judge = JudgeVerdict(model="claude-haiku-4-5", scores=tuple(
+        CriterionScore(criterion=f"criterion-{k}", section="Standards", score=score, rationale=f"rationale {k}")
+        for k, score in enumerate(judge_scores)
+    ))
+    return ResultRecord(
+        run_id=run_id, scenario_id=f"std-{index:04d}", suite="standards", epoch=epoch,
+        input=f"Build endpoint {index}", context=(Turn(role="user", content="Earlier question"),
+                                                   Turn(role="assistant", content="Earlier answer")),
+        tags=("api",), checks=checks, passed=all(s != "fail" for s in statuses.values()), judge=judge,
+        output=output, usage=Usage(input_tokens=3000, output_tokens=900), cost_usd=0.02, latency_s=8.0,
+    )
+
+
+def save_run(store: Store, info: RunInfo, records: Sequence[ResultRecord]) -> None:
+    """Store a run, its results and one call per result (so usage and latency have data)."""
+    store.create_run(info)
+    for record in records:
+        store.save_result(record)
+        response = ModelResponse(model=info.model, content=({"type": "text", "text": "x"},), stop_reason="end_turn",
+                                 usage=record.usage, cost_usd=record.cost_usd, latency_s=record.latency_s)
+        store.record_call(info.run_id, f"{record.scenario_id}-{record.epoch}", record.suite, info.model, response)
+
+
+def routing_run(store: Store, run_id: str, correct: Sequence[bool], **info: object) -> RunInfo:
+    """A routing-only run whose i-th scenario is routed correctly when correct[i]."""
+    run = run_info(run_id, **info)  # type: ignore[arg-type]
+    save_run(store, run, [routing_record(run_id, i, ok) for i, ok in enumerate(correct)])
+    return run
+
+
+def mixed_run(store: Store, run_id: str, *, routing: int, standards: int, output_chars: int = 600,
+              seed: int = 7, xss: bool = False) -> RunInfo:
+    """A plausible run: ~85% routing accuracy, checks failing now and then, judge scores 2–5."""
+    rng = random.Random(seed)
+    run = run_info(run_id)
+    code_line = "const row = await db.query('select * from orders where id = $1', [id]);\n"
+    body = (code_line * (output_chars // len(code_line) + 1))[:output_chars]
+    records = [routing_record(run_id, i, rng.random() < 0.85) for i in range(routing)]
+    for i in range(standards):
+        statuses = {c: rng.choice(("pass", "pass", "pass", "fail", "n/a")) for c in CHECKS}
+        output = (XSS_PAYLOAD + "\n" + body) if xss and i == 0 else body
+        records.append(standards_record(run_id, i, statuses, judge_scores=(rng.randint(2, 5), rng.randint(2, 5)),
+                                        output=output))
+    if xss:
+        records[0] = routing_record(run_id, 0, False, output=XSS_PAYLOAD)
+    save_run(store, run, records)
+    return run
+
+
+def open_store(home: Path) -> Store:
+    return Store(home)

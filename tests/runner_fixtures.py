@@ -1,0 +1,42 @@
+"""Test helpers for the provider, runner and batch tests: requests, work items, recording callbacks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from agent_eval.providers.model import ModelRequest, ModelResponse
+from agent_eval.runner import WorkItem
+
+MODEL = "claude-sonnet-5-5"
+CACHED_SYSTEM = (
+    {"type": "text", "text": "You route requests. " * 40, "cache_control": {"type": "ephemeral"}},
+)
+
+
+def make_request(text: str, *, max_tokens: int = 64, sample: int = 1) -> ModelRequest:
+    return ModelRequest(
+        model=MODEL, max_tokens=max_tokens, system=CACHED_SYSTEM,
+        messages=({"role": "user", "content": text},), purpose="routing", sample=sample,
+    )
+
+
+def make_items(count: int, prefix: str = "scenario") -> list[WorkItem]:
+    return [WorkItem(f"{prefix}-{i}", make_request(f"{prefix} {i}: please help")) for i in range(count)]
+
+
+@dataclass
+class Recorder:
+    """Collects what the runner reports; `answered` counts answers per work item key."""
+
+    responses: dict[str, ModelResponse] = field(default_factory=dict)
+    answered: Counter[str] = field(default_factory=Counter)
+    errors: dict[str, BaseException] = field(default_factory=dict)
+
+    def on_response(self, item: WorkItem, response: ModelResponse) -> None:
+        self.answered[item.key] += 1
+        self.responses[item.key] = response
+
+    def on_error(self, item: WorkItem, error: BaseException) -> None:
+        self.answered[item.key] += 1
+        self.errors[item.key] = error
