@@ -130,7 +130,7 @@ def project_roster() -> tuple[Agent, ...]:
 def scenario(
     message: str, *context: tuple[str, str], suite: str = "routing", expected: str = "none"
 ) -> Scenario:
-    turns = tuple(Turn(role=role, content=content) for role, content in context)  # type: ignore[arg-type]
+    turns = tuple(Turn(role=role, content=content) for role, content in context)
     return Scenario.model_validate(
         {
             "id": f"s-{abs(hash((message, context))) % 10**8}",

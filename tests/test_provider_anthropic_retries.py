@@ -84,3 +84,20 @@ def test_every_pushback_attempt_reaches_the_listener() -> None:
     with MockAnthropic(fault_rule=lambda path, body, attempt: next(statuses)) as api:
         asyncio.run(go())
     assert heard == [429, 529]
+
+
+def test_an_explicit_retry_bound_overrides_the_given_clients() -> None:
+    always = Fault(529, 0.01)
+
+    async def go(api: MockAnthropic) -> None:
+        provider = AnthropicProvider("sonnet", client=api.client(max_retries=4), max_retries=1)
+        try:
+            await provider.complete(make_request("hello"))
+        finally:
+            await provider.aclose()
+
+    with MockAnthropic(fault_rule=lambda path, body, attempt: always) as api, pytest.raises(
+        anthropic.InternalServerError
+    ):
+        asyncio.run(go(api))
+    assert api.count() == 2

@@ -57,6 +57,7 @@ class EvalConfig(_Strict):
     rubric: tuple[RubricCriterion, ...] = ()
     model: str = "sonnet"
     judge_model: str = "haiku"
+    judge_samples: int = Field(1, ge=1)  # judge answers per response; several → median score per criterion
     epochs: int = Field(1, ge=1)
     concurrency: int = Field(8, ge=1)
     max_cost: float | None = Field(None, gt=0)  # USD; None: no budget
@@ -105,8 +106,8 @@ def load_eval_config(agent_name: str, root: Path | None = None) -> EvalConfig:
     return config
 
 
-CONFIG_HEADER = """Eval config for {agent}: written once by `agent-eval derive`, then yours to edit (derive never
-overwrites it). `agent-eval run` reads it; its command-line flags override these values.
+CONFIG_HEADER = """Eval config for {agent}: written once by `agent-eval derive`, then yours to edit (derive
+never overwrites it). `agent-eval run` reads it; its command-line flags override these values.
 rubric: the judge's criteria, one per standards section of the agent's body; scenarios cite them by id.
 thresholds: what `agent-eval gate` requires (rates are fractions, judge scores are 1-5)."""
 

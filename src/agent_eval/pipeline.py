@@ -236,7 +236,7 @@ def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -
             notes.append(f"judge skipped: {exc}")
         if judge is not None:
             judge_model = provider_model_id(judge, judge_spec)
-            criteria = [c.model_dump() for c in config.rubric] if config and config.rubric else None
+            criteria = judge_criteria(config) if config and config.rubric else None
             rubric = build_rubric(agent, criteria)
 
     epochs = int(settings.get("epochs", options.epochs or (config.epochs if config else 1)))
@@ -260,6 +260,15 @@ def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -
         offline=offline,
         notes=tuple(notes),
     )
+
+
+def judge_criteria(config: EvalConfig) -> list[dict[str, Any]]:
+    """The eval config's rubric as the judge's criteria: its text's bullet lines become the guidance."""
+    return [
+        {"id": c.id, "section": c.section,
+         "guidance": [line.strip().removeprefix("- ") for line in c.text.splitlines() if line.strip()]}
+        for c in config.rubric
+    ]
 
 
 # grading

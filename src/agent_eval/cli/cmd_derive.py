@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,14 +20,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--augment",
         action="store_true",
-        help="also ask a model for paraphrases of the positives (cached in datasets/AGENT/augment-cache.json)",
+        help="also ask a model for paraphrases of the positives, cached in datasets/AGENT/augment-cache.json",
     )
     parser.add_argument("--model", default="sonnet", help="model for --augment (default: sonnet)")
     parser.set_defaults(handler=run)
 
 
 def _open_provider(spec: str) -> Provider:
-    """The provider behind `--model` for --augment: `openai:…` or Anthropic (bare id, alias or `anthropic:`)."""
+    """The provider behind `--model` for --augment: `openai:…`, else Anthropic (id, alias, `anthropic:…`)."""
     from agent_eval.cli.main import UsageError
 
     if spec.startswith("openai:"):
@@ -47,14 +48,15 @@ def run(args: argparse.Namespace) -> int:
     from agent_eval.scenarios.dataset import DatasetError
     from agent_eval.scenarios.derive import derive
 
-    roster = load_roster(agents_dir(override=args.agents_dir))
+    root = Path()  # relative paths in messages and provenance
+    roster = load_roster(agents_dir(root, override=args.agents_dir))
     for diagnostic in roster.diagnostics:
         if diagnostic.level == "error":
             print(diagnostic.render(), file=sys.stderr)
     provider = _open_provider(args.model) if args.augment else None
     try:
         report = derive(
-            args.agent, roster, provider=provider, augment_model=args.model.removeprefix("anthropic:")
+            args.agent, roster, root, provider=provider, augment_model=args.model.removeprefix("anthropic:")
         )
     except DatasetError as exc:
         raise UsageError(str(exc)) from exc

@@ -19,17 +19,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="CI gate: thresholds from evals/AGENT.yaml or flags; against a baseline, only real drops fail",
     )
     parser.add_argument("run_id", metavar="RUN_ID")
-    parser.add_argument("--baseline", metavar="RUN_ID",
-                        help="run to compare against, or `latest` (newest other finished online run)")
+    parser.add_argument(
+        "--baseline",
+        metavar="RUN_ID",
+        help="run to compare against, or `latest` (newest other finished online run)",
+    )
     parser.add_argument("--min-routing-accuracy", type=_fraction, metavar="X", help="e.g. 0.85")
-    parser.add_argument("--min-pass-rate", type=_fraction, metavar="X",
-                        help="share of standards scenarios passing every check")
+    parser.add_argument(
+        "--min-pass-rate",
+        type=_fraction,
+        metavar="X",
+        help="share of standards scenarios passing every check",
+    )
     parser.add_argument("--min-judge-mean", type=float, metavar="S", help="judge mean score, 1–5")
-    parser.add_argument("--max-drop", type=_fraction, metavar="X",
-                        help="largest tolerated significant drop against the baseline (fraction)")
+    parser.add_argument(
+        "--max-drop",
+        type=_fraction,
+        metavar="X",
+        help="largest tolerated significant drop against the baseline (fraction)",
+    )
     parser.add_argument("--alpha", type=_fraction, metavar="A", help="significance level (default 0.05)")
-    parser.add_argument("--allow-dataset-change", action="store_true",
-                        help="gate against a baseline run on a different dataset (shared scenarios only)")
+    parser.add_argument(
+        "--allow-dataset-change",
+        action="store_true",
+        help="gate against a baseline run on a different dataset (shared scenarios only)",
+    )
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML (one test per rule)")
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON on stdout")
     parser.set_defaults(handler=run)
@@ -54,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown run {args.run_id!r} in {store.path} (see `agent-eval runs`)")
         thresholds = _thresholds(args, info)
         try:
-            result = gate_run(store, args.run_id, baseline_id=args.baseline, thresholds=thresholds,
-                              allow_dataset_change=args.allow_dataset_change)
+            result = gate_run(
+                store,
+                args.run_id,
+                baseline_id=args.baseline,
+                thresholds=thresholds,
+                allow_dataset_change=args.allow_dataset_change,
+            )
         except GateRefused as exc:
             raise UsageError(str(exc)) from exc
     if args.junit is not None:
@@ -86,13 +105,16 @@ def _thresholds(args: argparse.Namespace, info: RunInfo) -> Thresholds:
             base = load_eval_config(info.agent).thresholds
         except EvalConfigError as exc:
             raise UsageError(str(exc)) from exc
-    flags = {"routing_accuracy_min": args.min_routing_accuracy, "pass_rate_min": args.min_pass_rate,
-             "judge_mean_min": args.min_judge_mean, "max_drop": args.max_drop, "alpha": args.alpha}
+    flags = {
+        "routing_accuracy_min": args.min_routing_accuracy,
+        "pass_rate_min": args.min_pass_rate,
+        "judge_mean_min": args.min_judge_mean,
+        "max_drop": args.max_drop,
+        "alpha": args.alpha,
+    }
     overrides: dict[str, Any] = {key: value for key, value in flags.items() if value is not None}
     if args.min_judge_mean is not None and not 1.0 <= args.min_judge_mean <= 5.0:
         raise UsageError(f"--min-judge-mean must be between 1 and 5, got {args.min_judge_mean}")
     if args.alpha is not None and not 0.0 < args.alpha < 1.0:
         raise UsageError(f"--alpha must be between 0 and 1 (exclusive), got {args.alpha}")
     return base.model_copy(update=overrides)
-
-

@@ -20,8 +20,16 @@ def run(args: argparse.Namespace) -> int:
     with Store(home_dir()) as store:
         runs = store.list_runs(agent=args.agent)
     rows = [
-        {"run_id": r.run_id, "agent": r.agent, "model": r.model, "started_at": r.started_at,
-         "finished": r.finished, "offline": r.offline, "status": r.status, "dataset_hash": r.dataset_hash}
+        {
+            "run_id": r.run_id,
+            "agent": r.agent,
+            "model": r.model,
+            "started_at": r.started_at,
+            "finished": r.finished,
+            "offline": r.offline,
+            "status": r.status,
+            "dataset_hash": r.dataset_hash,
+        }
         for r in runs
     ]
     if args.json:

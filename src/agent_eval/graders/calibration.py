@@ -137,7 +137,7 @@ def calibrate(
     Labels for checks the grader does not know are skipped (listed in `skipped`). With the rule-based
     grader, disagreements carry the verdict's reason and evidence lines.
     """
-    from agent_eval.graders.checks.registry import CHECKS
+    from agent_eval.graders.checks.registry import CHECKS, default_check_ids
 
     rule_based = grader is None
     pairs: dict[str, list[tuple[Status, Status]]] = {}
@@ -171,8 +171,10 @@ def calibrate(
                         evidence=detail.evidence if detail else (),
                     )
                 )
-    checks = tuple(_agreement(check, pairs[check]) for check in sorted(pairs))
-    everything = [pair for check in sorted(pairs) for pair in pairs[check]]
+    order = default_check_ids()
+    ordered = sorted(pairs, key=lambda check: (order.index(check) if check in order else len(order), check))
+    checks = tuple(_agreement(check, pairs[check]) for check in ordered)
+    everything = [pair for check in ordered for pair in pairs[check]]
     return CalibrationResult(
         grader=grader_name,
         checks=checks,

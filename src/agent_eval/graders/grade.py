@@ -3,31 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
-from agent_eval.graders.checks.registry import CHECKS
+from agent_eval.graders.checks.registry import CHECKS, default_check_ids
 from agent_eval.graders.model import Verdict
 from agent_eval.graders.parsing import ParsedResponse, parse_response
+
+
+class UnknownCheckError(KeyError):
+    """A requested check id is not registered; the message lists the known ones."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def grade_response(text: str, check_ids: Sequence[str] | None = None) -> dict[str, Verdict]:
     """Verdicts of the given checks (default: every registered check), keyed by check id, in given order.
 
-    Unknown ids raise KeyError naming them; a check that hits malformed code degrades to n/a, never raises.
+    Unknown ids raise UnknownCheckError; a check that trips over odd code gives n/a, it never raises.
     """
     return grade_parsed(parse_response(text), check_ids)
 
 
 def grade_parsed(response: ParsedResponse, check_ids: Sequence[str] | None = None) -> dict[str, Verdict]:
-    ids = list(check_ids) if check_ids is not None else sorted(CHECKS)
-    unknown = [check_id for check_id in ids if check_id not in CHECKS]
-    if unknown:
-        raise KeyError(f"unknown check id(s): {', '.join(unknown)}; known: {', '.join(sorted(CHECKS))}")
+    ids = list(check_ids) if check_ids is not None else default_check_ids()
+    require_known(ids)
     verdicts = {}
     for check_id in ids:
         try:
             verdicts[check_id] = CHECKS[check_id](response)
         except Exception as exc:  # a grader bug on odd code must not sink a whole run
-            verdicts[check_id] = Verdict(
-                check=check_id, status="n/a", reason=f"check failed on this code: {exc!r}"
-            )
+            verdicts[check_id] = Verdict(check=check_id, status="n/a", reason=f"check failed: {exc!r}")
     return verdicts
+
+
+def require_known(check_ids: Sequence[str]) -> None:
+    unknown = [check_id for check_id in check_ids if check_id not in CHECKS]
+    if unknown:
+        known = ", ".join(default_check_ids())
+        raise UnknownCheckError(f"unknown check id(s): {', '.join(unknown)} (known: {known})")
+
+
+def checks_for_agent(
+    agent: str, requested: Sequence[str] | None = None, root: Path | None = None
+) -> list[str]:
+    """The checks to run for an agent: `requested` if given, else the `checks:` of evals/<agent>.yaml when
+    it lists any, else every registered check. Raises UnknownCheckError, or EvalConfigError for a broken
+    config file."""
+    if requested:
+        ids = list(requested)
+    else:
+        from agent_eval.config import eval_config_path, load_eval_config
+
+        configured: Sequence[str] = ()
+        if eval_config_path(agent, root).is_file():
+            configured = load_eval_config(agent, root).checks
+        ids = list(configured) or default_check_ids()
+    require_known(ids)
+    return ids

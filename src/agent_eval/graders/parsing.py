@@ -77,7 +77,8 @@ _EXTENSION_LANGUAGES = {
     "env": "dotenv",
 }
 
-_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+# Fences inside list items are indented past CommonMark's 3 spaces in many model answers: accept any indent.
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _PATH = r"[\w@.\-\[\]()$]+(?:/[\w@.\-\[\]()$]+)*\.(?:ts|tsx|js|jsx|mjs|cjs|sql|py|go|json|ya?ml|env)"
 _PATH_COMMENT = re.compile(
     rf"^\s*(?://|#|--|/\*+|\*)\s*(?:(?:file|filename|path)\s*:\s*)?`?(?P<path>{_PATH})`?", re.IGNORECASE
@@ -104,6 +105,16 @@ _TS_HINT = re.compile(
 _TS_TYPES_HINT = re.compile(
     r"(:\s*(string|number|boolean|unknown|any|Promise<|[A-Z]\w*)\b|\binterface \w+|\btype \w+ =)"
 )
+_COUNTER_EXAMPLE = re.compile(
+    r"❌|🚫|^\W*(?:before|bad|wrong|vulnerable|insecure|unsafe|problem(?:atic)?|don'?t|do not|avoid)\b|"
+    r"\b(?:vulnerable|insecure|unsafe|problematic|current|original|existing) (?:code|version|query|"
+    r"implementation|handler|snippet)\b|\byour (?:current|original) ",
+    re.IGNORECASE,
+)
+_FIXED_EXAMPLE = re.compile(
+    r"✅|\b(?:after|fixed|corrected|secure version|safe version|instead)\b", re.IGNORECASE
+)
+_COMMENT_START = re.compile(r"^(?://|/\*|--|#)")
 _DOTENV_HINT = re.compile(r"^[A-Z][A-Z0-9_]*=\S*$")
 
 
@@ -117,6 +128,9 @@ class CodeBlock:
     text: str
     start_line: int
     path_hint: str | None = None
+    counter_example: bool = (
+        False  # shown as what not to do ("Before:", "❌", "your current code"): not graded
+    )
 
     def response_line(self, row: int) -> int:
         return self.start_line + row
@@ -185,8 +199,8 @@ class SqlStatement:
     node: Any | None
 
     def evidence(self, note: str = "") -> Evidence:
-        first = self.text.strip().split("\n", 1)[0].strip()
-        return Evidence(line=self.line, text=first, note=note)
+        row = self.line - self.block.start_line
+        return Evidence(line=self.line, text=self.block.line_text(row).strip(), note=note)
 
 
 @dataclass
@@ -203,9 +217,14 @@ class ParsedResponse:
         return self.text.split("\n")
 
     @cached_property
+    def code_blocks(self) -> tuple[CodeBlock, ...]:
+        """The blocks that are the answer's own code (counter-examples it quotes are left out)."""
+        return tuple(block for block in self.blocks if not block.counter_example)
+
+    @cached_property
     def ts_units(self) -> list[TsUnit]:
         units = []
-        for block in self.blocks:
+        for block in self.code_blocks:
             if block.language in TS_FAMILY:
                 source = block.text.encode("utf-8")
                 units.append(
@@ -221,7 +240,7 @@ class ParsedResponse:
     @cached_property
     def sql_statements(self) -> list[SqlStatement]:
         statements: list[SqlStatement] = []
-        for block in self.blocks:
+        for block in self.code_blocks:
             if block.language == "sql":
                 statements.extend(parse_sql_block(block))
         return statements
@@ -260,15 +279,21 @@ def parse_response(text: str) -> ParsedResponse:
             i += 1
             continue
         fence, info = opening["fence"], opening["info"].strip()
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
         body_start = i + 1
         j = body_start
         while j < len(lines) and not closing.match(lines[j]):
             j += 1
-        body = "\n".join(lines[body_start:j])
+        body = "\n".join(_dedent(line, len(opening["indent"])) for line in lines[body_start:j])
         blocks.append(_make_block(len(blocks), info, body, body_start + 1, prose))
         i = j + 1
     return ParsedResponse(text=text, blocks=tuple(blocks), prose=tuple(prose))
+
+
+def _dedent(line: str, width: int) -> str:
+    """Remove up to `width` leading spaces: a fence's own indent is not part of its code."""
+    stripped = line.lstrip(" \t")
+    return line[min(width, len(line) - len(stripped)) :]
 
 
 def _make_block(index: int, info: str, body: str, start_line: int, prose: list[tuple[int, str]]) -> CodeBlock:
@@ -283,8 +308,35 @@ def _make_block(index: int, info: str, body: str, start_line: int, prose: list[t
     ):
         language = "javascript"
     return CodeBlock(
-        index=index, language=language, tag=tag, text=body, start_line=start_line, path_hint=path
+        index=index,
+        language=language,
+        tag=tag,
+        text=body,
+        start_line=start_line,
+        path_hint=path,
+        counter_example=_is_counter_example(body, _prose_just_above(prose, start_line - 1)),
     )
+
+
+def _prose_just_above(prose: list[tuple[int, str]], fence_line: int) -> str:
+    """The nearest non-empty prose line within two lines above a fence ('' when there is none)."""
+    for line_number, line in reversed(prose[-3:]):
+        if fence_line - line_number > 2:
+            break
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _is_counter_example(body: str, lead_in: str) -> bool:
+    """A block the answer shows as what not to do: introduced as "Before:", "❌ Vulnerable", "your
+    current code", or opening with such a comment; a lead-in that also says fixed/after does not count."""
+    first_code_line = next((line.strip() for line in body.split("\n") if line.strip()), "")
+    marked_in_code = _COMMENT_START.match(first_code_line) is not None and bool(
+        _COUNTER_EXAMPLE.search(first_code_line)
+    )
+    marked_in_prose = bool(_COUNTER_EXAMPLE.search(lead_in)) and not _FIXED_EXAMPLE.search(lead_in)
+    return marked_in_code or marked_in_prose
 
 
 def _path_from_info(info: str) -> str | None:

@@ -8,6 +8,7 @@ timeouts. A middleware reports every 429/529 attempt to the runner so it can low
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -16,7 +17,6 @@ from typing import Any
 import httpx2
 from anthropic import APIError, APIRequest, AsyncAnthropic, AsyncAPIResponse
 from anthropic._middleware import AsyncCallNext
-from anthropic.types import Message
 
 from agent_eval.providers import pricing
 from agent_eval.providers.aliases import ALIASES, DEFAULT_ALIAS, aliases_from_models, resolve
@@ -44,21 +44,24 @@ async def _observe_pushback(request: APIRequest, call_next: AsyncCallNext) -> As
     return response
 
 
-def to_model_response(message: Message, *, latency_s: float = 0.0, batch: bool = False) -> ModelResponse:
-    """The provider-neutral response of one Messages API answer, priced by the model that answered."""
-    raw = message.usage
+def to_model_response(
+    message: dict[str, Any], *, latency_s: float = 0.0, batch: bool = False
+) -> ModelResponse:
+    """The provider-neutral form of one Messages API answer (its JSON), priced by the model that answered."""
+    raw = message.get("usage") or {}
     usage = Usage(
-        input_tokens=raw.input_tokens,
-        output_tokens=raw.output_tokens,
-        cache_creation_input_tokens=raw.cache_creation_input_tokens or 0,
-        cache_read_input_tokens=raw.cache_read_input_tokens or 0,
+        input_tokens=raw.get("input_tokens") or 0,
+        output_tokens=raw.get("output_tokens") or 0,
+        cache_creation_input_tokens=raw.get("cache_creation_input_tokens") or 0,
+        cache_read_input_tokens=raw.get("cache_read_input_tokens") or 0,
     )
+    model = str(message["model"])
     return ModelResponse(
-        model=message.model,
-        content=tuple(block.to_dict(mode="json") for block in message.content),
-        stop_reason=message.stop_reason,
+        model=model,
+        content=tuple(message.get("content") or ()),
+        stop_reason=message.get("stop_reason"),
         usage=usage,
-        cost_usd=pricing.cost(message.model, usage, batch=batch),
+        cost_usd=pricing.cost(model, usage, batch=batch),
         latency_s=latency_s,
         batch=batch,
     )
@@ -75,17 +78,24 @@ class AnthropicProvider:
         model: str = DEFAULT_ALIAS,
         *,
         client: AsyncAnthropic | None = None,
-        timeout: float = DEFAULT_TIMEOUT_S,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> None:
+        """`timeout` (seconds) and `max_retries` default to this module's bounds for a client made here;
+        a given `client` keeps its own unless they are passed."""
         if client is None:
             client = AsyncAnthropic(
-                timeout=httpx2.Timeout(timeout, connect=CONNECT_TIMEOUT_S),
-                max_retries=max_retries,
+                timeout=httpx2.Timeout(timeout or DEFAULT_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+                max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
                 middleware=[_observe_pushback],
             )
         else:
-            client = client.with_options(middleware=[*client.middleware, _observe_pushback])
+            overrides: dict[str, Any] = {"middleware": [*client.middleware, _observe_pushback]}
+            if timeout is not None:
+                overrides["timeout"] = httpx2.Timeout(timeout, connect=CONNECT_TIMEOUT_S)
+            if max_retries is not None:
+                overrides["max_retries"] = max_retries
+            client = client.with_options(**overrides)
         self.client = client
         self._requested = model
         self._aliases = dict(ALIASES)
@@ -120,7 +130,9 @@ class AnthropicProvider:
         params = request.api_params()
         params["model"] = self.resolve(request.model)
         started = time.perf_counter()
-        message = await self.client.messages.create(**params)
+        # The raw JSON, not the SDK's typed Message: building that model was the largest CPU cost per call.
+        raw = await self.client.messages.with_raw_response.create(**params)
+        message = json.loads(await raw.read())
         return to_model_response(message, latency_s=time.perf_counter() - started)
 
     async def aclose(self) -> None:

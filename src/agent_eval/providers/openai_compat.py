@@ -23,7 +23,7 @@ from agent_eval.providers.model import ModelRequest, ModelResponse, Usage
 
 PREFIX = "openai:"
 PLACEHOLDER_KEY = "not-needed"
-_INLINE_ENDPOINT = re.compile(r"^(?P<model>.+)@(?P<url>https?://\S+)$")
+_INLINE_ENDPOINT = re.compile(r"^(?P<model>.*)@(?P<url>https?://\S+)$")
 _FINISH_REASONS = {
     "stop": "end_turn",
     "length": "max_tokens",

@@ -41,9 +41,16 @@ class BinaryChange:
 
     def as_dict(self, alpha: float) -> dict[str, Any]:
         return {
-            "metric": self.metric, "n": self.n, "rate_a": self.rate_a, "rate_b": self.rate_b,
-            "difference": self.difference, "lost": len(self.lost), "gained": len(self.gained),
-            "p_value": self.p_value, "p_holm": self.p_holm, "significant": self.p_holm < alpha,
+            "metric": self.metric,
+            "n": self.n,
+            "rate_a": self.rate_a,
+            "rate_b": self.rate_b,
+            "difference": self.difference,
+            "lost": len(self.lost),
+            "gained": len(self.gained),
+            "p_value": self.p_value,
+            "p_holm": self.p_holm,
+            "significant": self.p_holm < alpha,
             "mde": self.mde,
             "flipped": {"lost": [_pair(k) for k in self.lost], "gained": [_pair(k) for k in self.gained]},
         }
@@ -68,10 +75,15 @@ class ScoreChange:
 
     def as_dict(self, alpha: float) -> dict[str, Any]:
         return {
-            "metric": self.metric, "n": self.n, "mean_a": self.mean_a, "mean_b": self.mean_b,
+            "metric": self.metric,
+            "n": self.n,
+            "mean_a": self.mean_a,
+            "mean_b": self.mean_b,
             "difference": self.difference.estimate,
             "ci95": [self.difference.low, self.difference.high],
-            "p_value": self.p_value, "p_holm": self.p_holm, "significant": self.p_holm < alpha,
+            "p_value": self.p_value,
+            "p_holm": self.p_holm,
+            "significant": self.p_holm < alpha,
         }
 
 
@@ -122,9 +134,15 @@ def compare_runs(
     binary, scores = compare_outcomes(outcomes_a, outcomes_b, alpha=alpha, direction=direction)
     keys_a, keys_b = outcomes_a.keys, outcomes_b.keys
     return Comparison(
-        run_a=infos[0], run_b=infos[1], alpha=alpha, direction=direction,
-        shared_pairs=len(keys_a & keys_b), only_a=len(keys_a - keys_b), only_b=len(keys_b - keys_a),
-        binary=binary, scores=scores,
+        run_a=infos[0],
+        run_b=infos[1],
+        alpha=alpha,
+        direction=direction,
+        shared_pairs=len(keys_a & keys_b),
+        only_a=len(keys_a - keys_b),
+        only_b=len(keys_b - keys_a),
+        binary=binary,
+        scores=scores,
     )
 
 
@@ -149,7 +167,7 @@ def compare_outcomes(
     )
     scores = tuple(
         ScoreChange(c.metric, c.n, c.mean_a, c.mean_b, c.difference, c.p_value, p)
-        for c, p in zip(score_raw, adjusted[len(binary_raw):], strict=True)
+        for c, p in zip(score_raw, adjusted[len(binary_raw) :], strict=True)
     )
     return binary, scores
 
@@ -167,17 +185,25 @@ def _binary(
         p_value = mcnemar_exact(len(lost), len(gained), alternative="greater")
     else:
         p_value = mcnemar_exact(len(lost), len(gained))
-    return BinaryChange(name, n, rate_a, rate_b, lost, gained, p_value, p_value,
-                        _mde(n, len(lost) + len(gained), (rate_a + rate_b) / 2, alpha, direction))
+    return BinaryChange(
+        name,
+        n,
+        rate_a,
+        rate_b,
+        lost,
+        gained,
+        p_value,
+        p_value,
+        _mde(n, len(lost), len(gained), alpha, direction),
+    )
 
 
-def _mde(n: int, discordant: int, pooled_rate: float, alpha: float, direction: Direction) -> float | None:
-    """Detectable change at the observed discordance; with none observed, assume independent runs
-    (ψ = 2p(1 − p) at the pooled pass rate), the cautious planning value."""
+def _mde(n: int, lost: int, gained: int, alpha: float, direction: Direction) -> float | None:
+    """Detectable change given this pair of runs' noise: flips that cancel out (as many lost as gained)
+    are what happens between runs with no real change."""
     if not n:
         return None
-    discordance = discordant / n or 2 * pooled_rate * (1 - pooled_rate)
-    return mde_paired_binary(n, discordance, alpha=alpha, two_sided=direction == "two-sided")
+    return mde_paired_binary(n, 2 * min(lost, gained) / n, alpha=alpha, two_sided=direction == "two-sided")
 
 
 def _score(
@@ -190,8 +216,15 @@ def _score(
     second = [b[k] for k in keys]
     alternative: Literal["two-sided", "less"] = "less" if direction == "regression" else "two-sided"
     p_value = wilcoxon_signed_rank(first, second, alternative=alternative)
-    return ScoreChange(name, len(keys), sum(first) / len(keys), sum(second) / len(keys),
-                       paired_bootstrap_mean_diff(first, second), p_value, p_value)
+    return ScoreChange(
+        name,
+        len(keys),
+        sum(first) / len(keys),
+        sum(second) / len(keys),
+        paired_bootstrap_mean_diff(first, second),
+        p_value,
+        p_value,
+    )
 
 
 def _pair(key: PairKey) -> dict[str, Any]:
@@ -200,7 +233,13 @@ def _pair(key: PairKey) -> dict[str, Any]:
 
 def _identity(info: RunInfo) -> dict[str, Any]:
     return {
-        "run_id": info.run_id, "agent": info.agent, "model": info.model, "agent_hash": info.agent_hash,
-        "dataset_hash": info.dataset_hash, "git_commit": info.git_commit, "started_at": info.started_at,
-        "finished": info.finished, "offline": info.offline,
+        "run_id": info.run_id,
+        "agent": info.agent,
+        "model": info.model,
+        "agent_hash": info.agent_hash,
+        "dataset_hash": info.dataset_hash,
+        "git_commit": info.git_commit,
+        "started_at": info.started_at,
+        "finished": info.finished,
+        "offline": info.offline,
     }

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agent_eval.config import Thresholds
+from agent_eval.graders.routing import Rate
 from agent_eval.report.compare import BinaryChange, ScoreChange, compare_outcomes
 from agent_eval.report.outcomes import CHECK_PREFIX, ROUTING, STANDARDS, PairKey, collect_outcomes
-from agent_eval.report.summary import Rate
+from agent_eval.report.summary import rate_label
 from agent_eval.stats.describe import mean_interval
 from agent_eval.store.db import Store
 from agent_eval.store.model import RunInfo
@@ -84,11 +85,15 @@ def check_gateable(run: RunInfo, baseline: RunInfo | None, allow_dataset_change:
         if info is None:
             continue
         if info.offline:
-            raise GateRefused(f"{role} {info.run_id} is an offline run ({info.model}): its figures say "
-                              "nothing about the agent; gate a run made with a real model")
+            raise GateRefused(
+                f"{role} {info.run_id} is an offline run ({info.model}): its figures say "
+                "nothing about the agent; gate a run made with a real model"
+            )
         if not info.finished:
-            raise GateRefused(f"{role} {info.run_id} is {info.status}, not finished: resume it with "
-                              f"`agent-eval run --agent {info.agent} --resume {info.run_id}`")
+            raise GateRefused(
+                f"{role} {info.run_id} is {info.status}, not finished: resume it with "
+                f"`agent-eval run --agent {info.agent} --resume {info.run_id}`"
+            )
     if baseline is not None and baseline.dataset_hash != run.dataset_hash and not allow_dataset_change:
         raise GateRefused(
             f"run {run.run_id} used dataset {run.dataset_hash[:12]} but baseline {baseline.run_id} used "
@@ -117,8 +122,9 @@ def gate_run(
     rules = list(_threshold_rules(outcomes.binary, outcomes.scores.get("judge", {}), thresholds))
     if baseline is not None:
         baseline_outcomes = collect_outcomes(store.results(baseline.run_id))
-        binary, scores = compare_outcomes(baseline_outcomes, outcomes, alpha=thresholds.alpha,
-                                          direction="regression")
+        binary, scores = compare_outcomes(
+            baseline_outcomes, outcomes, alpha=thresholds.alpha, direction="regression"
+        )
         rules.extend(_drop_rule(change, baseline, thresholds) for change in binary)
         rules.extend(_drop_rule(change, baseline, thresholds) for change in scores)
     return GateResult(run, baseline, thresholds, tuple(rules))
@@ -127,10 +133,14 @@ def gate_run(
 def _threshold_rules(
     binary: dict[str, dict[PairKey, bool]], judge: dict[PairKey, float], thresholds: Thresholds
 ) -> list[RuleResult]:
-    wanted = [(ROUTING, "routing accuracy", thresholds.routing_accuracy_min),
-              (STANDARDS, "standards pass rate", thresholds.pass_rate_min)]
-    wanted += [(CHECK_PREFIX + check, f"{check} pass rate", minimum)
-               for check, minimum in sorted(thresholds.check_pass_rate_min.items())]
+    wanted = [
+        (ROUTING, "routing accuracy", thresholds.routing_accuracy_min),
+        (STANDARDS, "standards pass rate", thresholds.pass_rate_min),
+    ]
+    wanted += [
+        (CHECK_PREFIX + check, f"{check} pass rate", minimum)
+        for check, minimum in sorted(thresholds.check_pass_rate_min.items())
+    ]
     rules = []
     for metric, label, minimum in wanted:
         rule = f"{label} ≥ {minimum:.0%}"
@@ -139,12 +149,19 @@ def _threshold_rules(
             rules.append(RuleResult(rule, "skip", f"{label}: not measured in this run (n=0)"))
             continue
         rate = Rate.of(sum(values.values()), len(values))
-        if rate.value >= minimum:
-            rules.append(RuleResult(rule, "pass", f"{label} {rate.label()} meets the minimum {minimum:.0%}"))
+        if rate.rate >= minimum:
+            rules.append(
+                RuleResult(rule, "pass", f"{label} {rate_label(rate)} meets the minimum {minimum:.0%}")
+            )
         else:
-            shortfall = (minimum - rate.value) * 100
-            rules.append(RuleResult(rule, "fail", f"{label} {rate.label()} is {shortfall:.1f} points below "
-                                                  f"the minimum {minimum:.0%}"))
+            shortfall = (minimum - rate.rate) * 100
+            rules.append(
+                RuleResult(
+                    rule,
+                    "fail",
+                    f"{label} {rate_label(rate)} is {shortfall:.1f} points below the minimum {minimum:.0%}",
+                )
+            )
     rule = f"judge mean ≥ {thresholds.judge_mean_min:.2f}"
     if not judge:
         rules.append(RuleResult(rule, "skip", "judge mean: no judge scores in this run (n=0)"))
@@ -154,8 +171,14 @@ def _threshold_rules(
     if mean.estimate >= thresholds.judge_mean_min:
         rules.append(RuleResult(rule, "pass", f"{figure} meets the minimum {thresholds.judge_mean_min:.2f}"))
     else:
-        rules.append(RuleResult(rule, "fail", f"{figure} is {thresholds.judge_mean_min - mean.estimate:.2f} "
-                                              f"below the minimum {thresholds.judge_mean_min:.2f}"))
+        rules.append(
+            RuleResult(
+                rule,
+                "fail",
+                f"{figure} is {thresholds.judge_mean_min - mean.estimate:.2f} "
+                f"below the minimum {thresholds.judge_mean_min:.2f}",
+            )
+        )
     return rules
 
 
@@ -163,28 +186,42 @@ def _drop_rule(change: BinaryChange | ScoreChange, baseline: RunInfo, thresholds
     rule = f"{change.metric} vs baseline"
     if isinstance(change, BinaryChange):
         drop = -change.difference
-        figure = (f"{change.metric} {change.rate_a:.0%} → {change.rate_b:.0%} on n={change.n} pairs "
-                  f"({len(change.lost)} lost, {len(change.gained)} gained; McNemar one-sided")
+        figure = (
+            f"{change.metric} {change.rate_a:.0%} → {change.rate_b:.0%} on n={change.n} pairs "
+            f"({len(change.lost)} lost, {len(change.gained)} gained; McNemar one-sided"
+        )
     else:
         drop = -change.scaled_difference
-        figure = (f"{change.metric} mean {change.mean_a:.2f} → {change.mean_b:.2f} on n={change.n} pairs "
-                  f"({drop:.1%} of the 1–5 scale; Wilcoxon one-sided")
+        figure = (
+            f"{change.metric} mean {change.mean_a:.2f} → {change.mean_b:.2f} on n={change.n} pairs "
+            f"({drop:.1%} of the 1–5 scale; Wilcoxon one-sided"
+        )
     figure += f" p={change.p_value:.3g}, Holm p={change.p_holm:.3g}) vs baseline {baseline.run_id}"
     allowed = f"{thresholds.max_drop * 100:.1f} points"
     if change.p_holm >= thresholds.alpha:
         return RuleResult(rule, "pass", f"{figure}: not significant at α={thresholds.alpha}")
     if drop <= thresholds.max_drop:
         return RuleResult(rule, "pass", f"{figure}: significant but within the allowed drop of {allowed}")
-    return RuleResult(rule, "fail", f"{figure}: a drop of {drop * 100:.1f} points, significant at "
-                                    f"α={thresholds.alpha} and above the allowed {allowed}")
+    return RuleResult(
+        rule,
+        "fail",
+        f"{figure}: a drop of {drop * 100:.1f} points, significant at "
+        f"α={thresholds.alpha} and above the allowed {allowed}",
+    )
 
 
 def junit_xml(result: GateResult) -> str:
     """One test case per rule: a failure element for a failed rule, skipped for an unmeasured one."""
     failures = len(result.failures)
     skipped = sum(rule.status == "skip" for rule in result.rules)
-    suite = ET.Element("testsuite", name=f"agent-eval gate {result.run.agent}", tests=str(len(result.rules)),
-                       failures=str(failures), skipped=str(skipped), errors="0")
+    suite = ET.Element(
+        "testsuite",
+        name=f"agent-eval gate {result.run.agent}",
+        tests=str(len(result.rules)),
+        failures=str(failures),
+        skipped=str(skipped),
+        errors="0",
+    )
     for rule in result.rules:
         case = ET.SubElement(suite, "testcase", classname=f"agent-eval.{result.run.agent}", name=rule.rule)
         if rule.status == "fail":
@@ -203,9 +240,14 @@ def markdown_summary(result: GateResult) -> str:
     """The GitHub step summary: verdict, then one table row per rule."""
     verdict = "passed" if result.passed else f"FAILED ({len(result.failures)} rule(s))"
     against = f" against baseline `{result.baseline.run_id}`" if result.baseline else ""
-    lines = [f"## agent-eval gate {verdict}", "",
-             f"Run `{result.run.run_id}` of **{result.run.agent}** ({result.run.model}){against}.", "",
-             "| | rule | detail |", "|---|---|---|"]
+    lines = [
+        f"## agent-eval gate {verdict}",
+        "",
+        f"Run `{result.run.run_id}` of **{result.run.agent}** ({result.run.model}){against}.",
+        "",
+        "| | rule | detail |",
+        "|---|---|---|",
+    ]
     icons = {"pass": "✅", "fail": "❌", "skip": "➖"}
     for rule in result.rules:
         detail = rule.message.replace("|", "\\|")

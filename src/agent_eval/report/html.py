@@ -6,10 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from agent_eval.report.compare import Comparison
-from agent_eval.report.render import json_island, render_page
+from agent_eval.report.render import packed_island, render_page
 from agent_eval.report.summary import RunSummary, summarize_run
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
+
+# Misroutes and disagreements are listed in full in the scenario table; the summary lists show the first
+# ones only, since thousands of server-rendered rows would dominate the page's open time.
+LIST_LIMIT = 50
 
 
 def write_report(store: Store, run_id: str, path: Path) -> Path:
@@ -29,8 +33,8 @@ def render_report(summary: RunSummary, records: list[ResultRecord]) -> str:
         with_script=True,
         summary=summary,
         check_bars=[(check.check, check.rate) for check in summary.checks],
-        routing_extras=[],
-        rows_json=json_island([scenario_row(r) for r in records]),
+        list_limit=LIST_LIMIT,
+        rows_data=packed_island([scenario_row(r) for r in records]),
     )
 
 
@@ -62,7 +66,9 @@ def scenario_row(record: ResultRecord) -> dict[str, Any]:
             [v.check, v.status, v.reason, [[e.line, e.text, e.note] for e in v.evidence]]
             for v in record.checks.values()
         ],
-        "judgeDetail": None if judge is None else {
+        "judgeDetail": None
+        if judge is None
+        else {
             "model": judge.model,
             "error": judge.error,
             "scores": [[s.criterion, s.section, s.score, s.rationale] for s in judge.scores],

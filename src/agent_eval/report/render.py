@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 from functools import cache
@@ -13,15 +14,18 @@ import jinja2
 from markupsafe import Markup
 
 from agent_eval import __version__
-
-# JSON inside <script> must never close the element or open a comment: escape the characters that could.
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                              "\u2029": "\\u2029"})
+from agent_eval.graders.routing import Rate
+from agent_eval.report.summary import interval_label, rate_label
 
 
-def json_island(value: Any) -> Markup:
-    """JSON for a `<script type="application/json">` data island, safe whatever strings it contains."""
-    return Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE))
+def packed_island(value: Any) -> str:
+    """`value` as gzip-compressed JSON in base64, for a `<script type="application/gzip">` data island.
+
+    Base64 has no `<`, `&` or quotes, so whatever model output the data holds, it cannot end the element
+    or become markup; compression keeps a 5,000-result report small. The page's script unpacks it.
+    """
+    raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
 
 def _pct(value: float) -> str:
@@ -44,10 +48,10 @@ def _pvalue(value: float) -> str:
     return f"{value:.1e}" if value < 1e-4 else f"{value:.4f}"
 
 
-def _ratecell(rate: Any) -> str:
+def _ratecell(rate: Rate) -> str:
     if not rate.n:
         return "— (n=0)"
-    return f"{rate.value * 100:.0f}% ({rate.low * 100:.0f}–{rate.high * 100:.0f}%, n={rate.n})"
+    return f"{rate.rate:.0%} ({interval_label(rate)}, n={rate.n})"
 
 
 @cache
@@ -59,7 +63,16 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, money=_money, num=_num, seconds=_seconds, ratecell=_ratecell, pvalue=_pvalue)
+    env.filters.update(
+        pct=_pct,
+        money=_money,
+        num=_num,
+        seconds=_seconds,
+        ratecell=_ratecell,
+        pvalue=_pvalue,
+        rate_label=rate_label,
+        ci=interval_label,
+    )
     return env
 
 
@@ -76,10 +89,14 @@ def render_page(template: str, *, with_script: bool, **context: Any) -> str:
     script = _asset("app.js") if with_script else ""
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     script_source = f"'sha256-{digest}'" if with_script else "'none'"
-    return environment().get_template(template).render(
-        css=Markup(_asset("style.css")),
-        script=Markup(script),
-        script_source=script_source,
-        version=__version__,
-        **context,
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            css=Markup(_asset("style.css")),
+            script=Markup(script),
+            script_source=script_source,
+            version=__version__,
+            **context,
+        )
     )

@@ -4,50 +4,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
+from agent_eval.graders.routing import Rate, RoutingRecord, routing_scores
 from agent_eval.providers.model import Usage
-from agent_eval.report._pending_wilson import wilson
-from agent_eval.report.outcomes import routing_correct
+from agent_eval.scenarios.model import NO_DELEGATION
 from agent_eval.stats.describe import mean_interval, percentiles
 from agent_eval.stats.paired import Interval
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord, RunInfo
 
+ERROR_LABEL = "(error)"
 # Judge means (1–5) at or above APPROVES count as approval, below REJECTS as rejection; between is neither.
 JUDGE_APPROVES = 4.0
 JUDGE_REJECTS = 3.0
 
 
-@dataclass(frozen=True)
-class Rate:
-    """A proportion with its sample size and Wilson 95% interval."""
-
-    successes: int
-    n: int
-    value: float
-    low: float
-    high: float
-
-    @classmethod
-    def of(cls, successes: int, n: int) -> Rate:
-        low, high = wilson(successes, n) if n else (0.0, 1.0)
-        return cls(successes, n, successes / n if n else 0.0, low, high)
-
-    def label(self) -> str:
-        """e.g. "87% (n=120, 95% CI 80–92%)"."""
-        if not self.n:
-            return "no data (n=0)"
-        interval = f"{percent(self.low, sign=False)}–{percent(self.high)}"
-        return f"{percent(self.value)} (n={self.n}, 95% CI {interval})"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"successes": self.successes, "n": self.n, "rate": self.value, "ci95": [self.low, self.high]}
+def rate_label(rate: Rate) -> str:
+    """e.g. "87% (n=120, 95% CI 80–92%)"."""
+    if not rate.n:
+        return "no data (n=0)"
+    return f"{rate.rate:.0%} (n={rate.n}, 95% CI {interval_label(rate)})"
 
 
-def percent(value: float, sign: bool = True) -> str:
-    text = f"{value * 100:.0f}"
-    return text + "%" if sign else text
+def interval_label(rate: Rate) -> str:
+    """e.g. "80–92%"."""
+    low, high = rate.ci95
+    return f"{low * 100:.0f}–{high:.0%}"
 
 
 @dataclass(frozen=True)
@@ -88,19 +70,24 @@ class Misroute:
 
 
 @dataclass(frozen=True)
+class AgentRouting:
+    agent: str
+    precision: Rate  # of the times it was chosen, how often it was the expected one
+    recall: Rate  # of the times it was expected, how often it was chosen
+    f1: float | None
+
+
+@dataclass(frozen=True)
 class RoutingSummary:
     accuracy: Rate
     labels: tuple[str, ...]  # confusion-matrix axes, expected (rows) and chosen (columns)
     confusion: tuple[tuple[int, ...], ...]
     per_agent: tuple[AgentRouting, ...]
+    over_triggering: Rate | None  # the agent under test chosen when another was expected
+    under_triggering: Rate | None  # the agent under test expected, another chosen
+    mean_consistency: float | None  # share of epochs agreeing with each scenario's majority, averaged
+    scenarios: int
     misroutes: tuple[Misroute, ...]
-
-
-@dataclass(frozen=True)
-class AgentRouting:
-    agent: str
-    precision: Rate  # of the times it was chosen, how often it was the expected one
-    recall: Rate  # of the times it was expected, how often it was chosen
 
 
 @dataclass(frozen=True)
@@ -145,7 +132,7 @@ def summarize_run(store: Store, run_id: str) -> tuple[RunSummary, list[ResultRec
     summary = RunSummary(
         info=info,
         usage=_usage(store, info),
-        routing=summarize_routing(routing) if routing else None,
+        routing=summarize_routing(routing, info.agent) if routing else None,
         standards=Rate.of(sum(bool(r.passed) for r in standards), len(standards)) if standards else None,
         checks=summarize_checks(standards),
         judge_n=len(judge_means),
@@ -158,32 +145,49 @@ def summarize_run(store: Store, run_id: str) -> tuple[RunSummary, list[ResultRec
     return summary, records
 
 
-def summarize_routing(records: list[ResultRecord]) -> RoutingSummary:
-    correct = [routing_correct(r) for r in records]
-    pairs = [(r.expected or "none", r.chosen or "none") for r in records]
-    labels = tuple(sorted({label for pair in pairs for label in pair}))
-    index = {label: i for i, label in enumerate(labels)}
-    counts = [[0] * len(labels) for _ in labels]
-    for expected, chosen in pairs:
-        counts[index[expected]][index[chosen]] += 1
+def summarize_routing(records: list[ResultRecord], agent: str) -> RoutingSummary:
+    """The graders' routing scores, with the confusion matrix cut to the labels that occur.
+
+    A call that failed counts as a choice of "(error)", so it is wrong whatever was expected.
+    """
+    decisions = [
+        RoutingRecord(
+            scenario_id=r.scenario_id,
+            expected=r.expected or NO_DELEGATION,
+            chosen=ERROR_LABEL if r.error is not None else r.chosen or NO_DELEGATION,
+            epoch=r.epoch,
+        )
+        for r in records
+    ]
+    scores = routing_scores(decisions, agent=agent)
+    labels = tuple(
+        label
+        for label in scores.labels
+        if any(scores.confusion[label].values()) or any(row[label] for row in scores.confusion.values())
+    )
     per_agent = tuple(
         AgentRouting(
             agent=label,
-            precision=Rate.of(counts[i][i], sum(row[i] for row in counts)),
-            recall=Rate.of(counts[i][i], sum(counts[i])),
+            precision=Rate.of(scores.per_agent[label].correct, scores.per_agent[label].chosen),
+            recall=Rate.of(scores.per_agent[label].correct, scores.per_agent[label].expected),
+            f1=scores.per_agent[label].f1,
         )
-        for i, label in enumerate(labels)
+        for label in labels
     )
     misroutes = tuple(
-        Misroute(r.scenario_id, r.epoch, expected, chosen, r.input)
-        for r, ok, (expected, chosen) in zip(records, correct, pairs, strict=True)
-        if not ok
+        Misroute(r.scenario_id, r.epoch, d.expected, d.chosen, r.input)
+        for r, d in zip(records, decisions, strict=True)
+        if d.expected != d.chosen
     )
     return RoutingSummary(
-        accuracy=Rate.of(sum(correct), len(correct)),
+        accuracy=scores.accuracy,
         labels=labels,
-        confusion=tuple(tuple(row) for row in counts),
+        confusion=tuple(tuple(scores.confusion[e][c] for c in labels) for e in labels),
         per_agent=per_agent,
+        over_triggering=scores.over_triggering,
+        under_triggering=scores.under_triggering,
+        mean_consistency=scores.mean_consistency,
+        scenarios=len(scores.scenarios),
         misroutes=misroutes,
     )
 

@@ -94,6 +94,7 @@ class _Run:
     dearest_call_usd: float = 0.0
     stop: Status | None = None
     calls_in_flight: set[asyncio.Future[ModelResponse]] = field(default_factory=set)
+    budget_changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def outcome(self) -> RunOutcome:
         return RunOutcome(
@@ -127,20 +128,37 @@ class _Run:
                 if self.stop is not None:
                     self.pending.appendleft(key)
                     return
-                bound = self.cost_bound(self.groups[key][0].request) if self.max_cost is not None else 0.0
-                if self.max_cost is not None and (
-                    self.spent_usd + self.cost_usd + self.reserved_usd + bound > self.max_cost
-                ):
-                    self.stop = "budget"
+                bound = await self.reserve(self.groups[key][0].request)
+                if bound is None:
                     self.pending.appendleft(key)
                     return
-                self.reserved_usd += bound
                 try:
                     await self.call(key, ticket)
                 finally:
-                    self.reserved_usd -= bound
+                    if self.max_cost is not None:
+                        self.reserved_usd -= bound
+                        async with self.budget_changed:
+                            self.budget_changed.notify_all()
             finally:
                 self.limiter.release()
+
+    async def reserve(self, request: ModelRequest) -> float | None:
+        """Set aside the call's worst-case cost, waiting for calls in flight to settle when only their
+        reservations stand in the way; None (and the run stops) when the budget cannot cover it."""
+        if self.max_cost is None:
+            return 0.0
+        bound = self.cost_bound(request)
+        async with self.budget_changed:
+            while self.stop is None:
+                committed = self.spent_usd + self.cost_usd
+                if committed + bound > self.max_cost:
+                    self.stop = "budget"
+                elif committed + self.reserved_usd + bound <= self.max_cost:
+                    self.reserved_usd += bound
+                    return bound
+                else:
+                    await self.budget_changed.wait()
+        return None
 
     async def call(self, key: str, ticket: int) -> None:
         items = self.groups[key]
@@ -232,3 +250,6 @@ async def _stop(run: _Run, workers: list[asyncio.Task[None]], status: Status) ->
         call.cancel()
     if workers:
         await asyncio.wait(workers)
+    for worker in workers:  # retrieved here so only the first error is raised, and none is logged as lost
+        if not worker.cancelled():
+            worker.exception()

@@ -1,4 +1,4 @@
-"""Dataset files `datasets/<agent>/<suite>.yaml` ⇄ Scenario values, with errors naming file, scenario and field.
+"""Dataset files `datasets/<agent>/<suite>.yaml` ⇄ Scenario values; errors name file, scenario and field.
 
 A dataset file is a mapping: `agent`, `suite` (shared by every entry, so entries do not repeat it),
 `scenarios` (the active cases) and optionally `retired` (derived cases whose source disappeared: kept for

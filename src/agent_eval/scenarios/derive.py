@@ -58,9 +58,12 @@ class RosterLike(Protocol):
 
 
 def fingerprint(scenario: Scenario) -> str:
-    """Hash of everything a reviewer could edit (the fingerprint itself and the hand-edited mark excluded)."""
-    content = scenario.model_dump(mode="json", exclude={"fingerprint"})
-    content["tags"] = [t for t in content["tags"] if t != HAND_EDITED]
+    """Hash of everything a reviewer could edit (the fingerprint itself and the hand-edited mark excluded).
+    Fields at their default are left out, so adding an optional field to Scenario changes no fingerprint."""
+    unmarked = scenario.model_copy(
+        update={"fingerprint": None, "tags": tuple(t for t in scenario.tags if t != HAND_EDITED)}
+    )
+    content = unmarked.model_dump(mode="json", exclude_defaults=True)
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
@@ -106,7 +109,7 @@ class DeriveReport:
                 f"{len(s.hand_written)} hand-written kept, {len(s.retired)} retired now "
                 f"({s.still_retired} retired before)"
             )
-            lines.append("    tags: " + ", ".join(f"{tag} {n}" for tag, n in s.tags.items()))
+            lines.append("    tags: " + _summary(s.tags.items()).replace("\n", "\n    "))
             lines += [f"    retired: {i} (its source disappeared; kept under `retired`)" for i in s.retired]
             lines += [
                 f"    kept hand edit: {i} (derive would now write something else; delete it to take that)"
@@ -182,7 +185,10 @@ def _with_augmented(scenarios: Sequence[Scenario], extra: dict[str, list[Scenari
 
 def _summary(counts: Iterable[tuple[str, int]]) -> str:
     """`name n, name n, ...` wrapped to header width, continuation lines indented."""
-    return "\n  ".join(textwrap.wrap(", ".join(f"{name} {n}" for name, n in counts), width=100))
+    text = ", ".join(f"{name}\u00a0{n}" for name, n in counts)  # no-break space: a count stays with its name
+    return "\n  ".join(
+        line.replace("\u00a0", " ") for line in textwrap.wrap(text, width=100, break_on_hyphens=False)
+    )
 
 
 ROUTING_HEADER = """Routing scenarios for {agent}, written by `agent-eval derive` from the agents folder,
@@ -195,8 +201,8 @@ Hard negatives come closest agent first (TF-IDF cosine of descriptions with {age
 {count} scenarios; tags:
   {tags}"""
 
-STANDARDS_HEADER = """Standards scenarios for {agent}, written by `agent-eval derive` from datasets/{agent}/tasks.yaml
-(or the agent's examples) and the agent's body sections. Review it freely:
+STANDARDS_HEADER = """Standards scenarios for {agent}, written by `agent-eval derive` from
+datasets/{agent}/tasks.yaml (or the agent's examples) and the agent's body sections. Review it freely:
 - checks: the rule-based checks a good answer must pass; rubric: the judge criteria (evals/{agent}.yaml).
 - Edit any entry: derive keeps it as you left it (tagged hand-edited); delete an entry to regenerate it.
 - Entries you add (no fingerprint) are kept. Entries whose source disappeared move to `retired`.
@@ -268,10 +274,11 @@ def derive(
         )
         or "(no other agents)"
     )
-    for suite, path, generated in (
+    outputs: tuple[tuple[Suite, Path, Sequence[Scenario]], ...] = (
         ("routing", routing_path, routing_scenarios),
-        ("standards", standards_path, list(standards.scenarios)),
-    ):
+        ("standards", standards_path, standards.scenarios),
+    )
+    for suite, path, generated in outputs:
         merged, changes = merge(suite, path, agent_name, generated, existing[suite])
         if suite == "routing":
             header = ROUTING_HEADER.format(

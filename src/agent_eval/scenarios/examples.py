@@ -13,7 +13,8 @@ from agent_eval.scenarios.sources import ContextSnippet
 # A context that says the user has just produced something: the scenario shows that work as a prior turn.
 _PRIOR_WORK = re.compile(
     r"\b(?:just|has|have|had|having)\s+(?:\w+\s+)?(?:written|wrote|finished|completed|created|built|"
-    r"implemented|added|made|refactored|pushed|opened|committed|updated)\b|\bafter (?:writing|implementing)\b",
+    r"implemented|added|made|refactored|pushed|opened|committed|updated)\b"
+    r"|\bafter (?:writing|implementing)\b",
     re.IGNORECASE,
 )
 

@@ -1,4 +1,4 @@
-"""The hand-written, reviewed inputs of `derive`: no-delegation cases, context snippets, standards task tables.
+"""The hand-written, reviewed inputs of `derive`: no-delegation cases, context snippets, task tables.
 
 Each lives in a YAML file under `datasets/` as a list under one key; every entry is validated and an error
 names the file, the entry id and the field.

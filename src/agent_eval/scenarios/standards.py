@@ -34,6 +34,8 @@ CHECK_SECTION_WORDS: dict[str, str] = {
     "no-hardcoded-secrets": "secret",
 }
 CHECK_IDS = tuple(CHECK_SECTION_WORDS)
+# Applicable to every task, so it says nothing about which sections a task is about.
+UNIVERSAL_CHECKS = frozenset({"no-hardcoded-secrets"})
 
 # Fallback (no task table): words of a task that make a check applicable to a good answer.
 _CHECK_TRIGGERS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
@@ -70,7 +72,7 @@ def rubric_criteria(agent: Agent) -> tuple[RubricCriterion, ...]:
 
 def infer_checks(text: str) -> tuple[str, ...]:
     found = {check for pattern, checks in _CHECK_TRIGGERS if pattern.search(text) for check in checks}
-    found.add("no-hardcoded-secrets")  # applicable to every answer with code
+    found |= UNIVERSAL_CHECKS
     return tuple(c for c in CHECK_IDS if c in found)
 
 
@@ -100,7 +102,7 @@ class _RubricPicker:
 
     def for_task(self, text: str, checks: Sequence[str]) -> tuple[str, ...]:
         chosen: set[str] = set()
-        for check in checks:
+        for check in set(checks) - UNIVERSAL_CHECKS:
             word = CHECK_SECTION_WORDS.get(check)
             owner = next((c for c in self.criteria if word and word in c.text.lower()), None)
             if owner is not None:
@@ -119,7 +121,7 @@ def derive_standards(
     root: Path,
     tasks_file: str,
 ) -> StandardsDerivation:
-    """`tasks` None: no task table, one task per example. `tasks_file` is the table's project-relative path."""
+    """`tasks` None: no task table, one task per example. `tasks_file`: the table's project-relative path."""
     prefix = id_prefix(agent.name)
     examples = {e.index: e for e in agent.examples if e.user_turns}
     rows = (

@@ -30,7 +30,12 @@ def _sentence(text: str) -> str:
 
 
 # How people reword the opening of a request; the first matching rule applies.
-_REPHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+_IMPERATIVE = (
+    r"^(write|build|set up|add|create|design|stream|review|audit|check|fix|turn|make|update|migrate|"
+    r"profile|find|explain|document|generate|refactor|implement|move|decide|look over|put|investigate|debug)"
+    r"\b(.+?)\.?$"
+)
+_REPHRASINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), replacement)
     for pattern, replacement in (
         (r"^I need to (.+?)\.?$", r"Could you \1?"),
@@ -40,13 +45,14 @@ _REPHRASINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"^I(?:'ve| have) (?:just )?(created|written|built|finished|added|made|updated) (.+?)\.?$",
             r"Just \1 \2. Thoughts?",
         ),
-        (r"^Here(?:'s| is) (.+?)\.?$", r"Take a look at \1."),
+        (r"^Here(?:'s| is| are) (.+?)\.?$", r"Take a look at \1."),
         (r"^Our (.+?)\.?$", r"The \1. What can we do about it?"),
         (r"^We need (.+?)\.?$", r"The team needs \1."),
         (r"^(?:Can|Could) you (.+?)\??$", r"Please \1."),
         (r"^Please (.+?)\.?$", r"Can you \1?"),
         (r"^Help me (.+?)\.?$", r"I need a hand to \1."),
         (r"^How (?:do|can|should) (?:I|we) (.+?)\??$", r"What's the right way to \1?"),
+        (_IMPERATIVE, lambda match: f"Could you {match.group(1).lower()}{match.group(2)}?"),
     )
 )
 _SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -58,9 +64,13 @@ _SYNONYMS: tuple[tuple[str, str], ...] = (
     ("review", "look over"),
     ("slow", "sluggish"),
     ("reduce", "cut"),
-    ("create", "write"),
     ("check", "verify"),
 )
+
+
+# For a request no rule reframes (a bare problem report): a lead-in that asks for help without hinting
+# at how big the job is.
+_LEAD_INS = ("Can you help me with this? {}", "Need your help here. {}", "Could you take this on? {}")
 
 
 def _word_pattern(word: str) -> re.Pattern[str]:
@@ -70,7 +80,7 @@ def _word_pattern(word: str) -> re.Pattern[str]:
 def paraphrase(text: str, seed: str) -> str:
     """The opening sentence reframed by the first matching rule, then up to two words swapped for synonyms."""
     head, tail = _split_head(text)
-    boundary = re.search(r"(?<=[.?!:])\s+", head)
+    boundary = re.search(r"(?<=[.?!])\s+", head)
     first, rest = (head[: boundary.start()], head[boundary.start() :]) if boundary else (head, "")
     reworded_first = first
     for pattern, replacement in _REPHRASINGS:
@@ -85,7 +95,7 @@ def paraphrase(text: str, seed: str) -> str:
             reworded = pattern.sub(synonym, reworded, count=1)
             substitutions += 1
     if reworded == head:
-        reworded = f"Can you help me with this? {_sentence(head)}"
+        reworded = pick(seed, _LEAD_INS).format(_sentence(head))
     return reworded[0].upper() + reworded[1:] + tail
 
 

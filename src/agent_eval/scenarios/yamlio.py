@@ -1,4 +1,4 @@
-"""Reading and writing the project's reviewable YAML files: block scalars, stable key order, located errors."""
+"""The project's reviewable YAML files: block scalars, stable key order, errors located by file and line."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ import yaml
 
 class YamlFileError(ValueError):
     """A YAML file that cannot be read; the message names the file (and line when known)."""
+
+
+# libyaml's loader parses the same safe subset about ten times faster; PyYAML may be built without it.
+_FastSafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _ReviewDumper(yaml.SafeDumper):
@@ -56,7 +60,7 @@ def load_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise YamlFileError(f"{path}: cannot read: {exc}") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_FastSafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}" if mark is not None else ""

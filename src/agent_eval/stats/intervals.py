@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-
-from scipy.stats import norm
+from statistics import NormalDist
 
 
 def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -19,7 +18,7 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, flo
         raise ValueError(f"wilson: confidence must be in (0, 1), got {confidence}")
     if n == 0:
         return 0.0, 1.0
-    z = float(norm.ppf(1.0 - (1.0 - confidence) / 2.0))
+    z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)  # stdlib: scipy.stats costs seconds to import
     p = successes / n
     denominator = 1.0 + z * z / n
     centre = (p + z * z / (2.0 * n)) / denominator

@@ -51,7 +51,8 @@ def results_frame(run_id: str, home: str | Path | None = None) -> pd.DataFrame:
       JSON), error, cost_usd, latency_s, input_tokens, output_tokens, cache_creation_input_tokens,
       cache_read_input_tokens;
       then one `check:<id>` column per rule-based check seen in the run ("pass"|"fail"|"n/a", None when
-      the check did not apply to that scenario), then one `judge:<criterion>` column per judge criterion
+      the check was not asked of that scenario: pandas shows it missing), then one `judge:<criterion>`
+      column per judge criterion
       (score 1–5, NaN when not scored).
     Raises LookupError for an unknown run.
     """

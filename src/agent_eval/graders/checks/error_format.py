@@ -39,14 +39,15 @@ def error_format(response: ParsedResponse) -> Verdict:
     """n/a without an HTTP handler, or when the handlers build no error response.
 
     Error responses are those with a status >= 400, inside a catch block, behind an error/validation/auth/
-    not-found guard, or with an `error`/`errors` key. Their bodies (resolved through local variables and
+    not-found guard, or with an `error`/`errors` key; thrown framework exceptions are left out (their body
+    is written by an error handler). Their bodies (resolved through local variables and
     helper functions) are compared by shape: top-level keys, whether `error` is an object, and where the
     machine-readable `code` sits. Pass when all share one shape that has a code; fail on a bare string or
     empty body, a shape without a code, or two different shapes.
     """
     if not http.handlers(response):
         return verdict("error-format", "n/a", "no HTTP handler")
-    sites = [site for site in http.response_sites(response) if http.is_error_site(site)]
+    sites = [site for site in http.response_sites(response) if http.is_error_site(site) and not site.thrown]
     if not sites:
         return verdict("error-format", "n/a", "handlers build no error response")
     shapes = [(site, _shape(response, site.body_unit, site.body)) for site in sites]
@@ -67,7 +68,7 @@ def error_format(response: ParsedResponse) -> Verdict:
 def _shape(response: ParsedResponse, unit: TsUnit, body: Node | None, depth: int = 0) -> _Shape:
     if body is None:
         return _Shape("empty")
-    if body.type in {"string", "template_string"}:
+    if body.type in {"string", "template_string"} or _is_message_text(unit, body):
         return _Shape("string")
     if body.type in {"await_expression", "parenthesized_expression", "as_expression", "satisfies_expression"}:
         inner = body.named_children[0] if body.named_children else None
@@ -100,6 +101,13 @@ def _shape(response: ParsedResponse, unit: TsUnit, body: Node | None, depth: int
             if _CODE_KEYS & set(http.body_keys(unit, value)):
                 code_path = code_path or "error.code"
     return _Shape("object", frozenset(top), error_is_object, code_path)
+
+
+def _is_message_text(unit: TsUnit, body: Node) -> bool:
+    """`err.message` or `String(err)`: an error answered with its text alone."""
+    if body.type == "member_expression":
+        return unit.text(body.child_by_field_name("property")) in {"message", "msg"}
+    return body.type == "call_expression" and http.callee_parts(unit, body) == ("", "String")
 
 
 def _declared_value(unit: TsUnit, identifier: Node) -> Node | None:

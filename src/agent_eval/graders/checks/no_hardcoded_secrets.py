@@ -30,6 +30,40 @@ _NOT_SECRET_VALUES = re.compile(r"^(?:|\*+|x+|\.\.\.|<[^>]*>|\$\{[^}]*\}|[A-Z][A
 _OTHER_LANGUAGE_ASSIGNMENT = re.compile(
     r"(?P<name>[\w.]+)\s*(?::=|=|:)\s*(?P<quote>['\"`])(?P<value>[^'\"`]{4,})(?P=quote)"
 )
+_NOT_SECRET_SUFFIXES = (
+    "header",
+    "name",
+    "type",
+    "field",
+    "param",
+    "env",
+    "cookie",
+    "url",
+    "uri",
+    "endpoint",
+    "path",
+    "prefix",
+    "expiry",
+    "expires",
+    "expiresin",
+    "ttl",
+    "lifetime",
+    "age",
+    "length",
+    "column",
+    "table",
+    "scope",
+    "audience",
+    "issuer",
+    "algorithm",
+    "alg",
+    "label",
+    "message",
+    "error",
+    "key_id",
+    "keyid",
+    "kid",
+)
 _ENV_READ = re.compile(
     r"process\.env\.\w+|process\.env\[|import\.meta\.env\.\w+|os\.environ|os\.getenv|Getenv\("
 )
@@ -52,7 +86,7 @@ def no_hardcoded_secrets(response: ParsedResponse) -> Verdict:
     found: list[Evidence] = []
     for unit in response.ts_units:
         found.extend(_typescript_secrets(unit))
-    for block in response.blocks:
+    for block in response.code_blocks:
         if block.language in {"python", "go"}:
             for row, line in enumerate(block.text.split("\n")):
                 assignment = _OTHER_LANGUAGE_ASSIGNMENT.search(line)
@@ -75,7 +109,7 @@ def no_hardcoded_secrets(response: ParsedResponse) -> Verdict:
         return verdict("no-hardcoded-secrets", "fail", f"{len(found)} hard-coded secret(s)", found)
     env_reads = [
         Evidence(line=block.response_line(row), text=line.strip(), note="read from the environment")
-        for block in response.blocks
+        for block in response.code_blocks
         if block.language not in _ENVIRONMENT_FILES
         for row, line in enumerate(block.text.split("\n"))
         if _ENV_READ.search(line) and SECRET_NAME.search(line)
@@ -101,7 +135,7 @@ def _typescript_secrets(unit: TsUnit) -> list[Evidence]:
         if note:
             found.append(unit.evidence(literal, note))
             continue
-        if value is None or _NOT_SECRET_VALUES.match(value.strip()) or len(value) < 4:
+        if value is None or not _could_be_secret(value):
             continue
         owner = _secret_owner(unit, literal)
         if owner:
@@ -114,9 +148,8 @@ def _secret_owner(unit: TsUnit, literal: Node) -> str:
     parent = literal.parent
     if parent is None:
         return ""
-    if parent.type == "binary_expression" and unit.text(parent.child_by_field_name("right")) == unit.text(
-        literal
-    ):
+    right = parent.child_by_field_name("right") if parent.type == "binary_expression" else None
+    if right is not None and right.id == literal.id:
         operator = unit.text(parent.child_by_field_name("operator"))
         left = unit.text(parent.child_by_field_name("left"))
         if operator in {"??", "||"} and SECRET_NAME.search(left):
@@ -126,12 +159,14 @@ def _secret_owner(unit: TsUnit, literal: Node) -> str:
             return ""
     if parent.type == "variable_declarator":
         name = unit.text(parent.child_by_field_name("name"))
-        return f"literal assigned to {name}" if SECRET_NAME.search(name) and not _is_type_only(name) else ""
+        return (
+            f"literal assigned to {name}"
+            if SECRET_NAME.search(name) and not _names_a_non_secret(name)
+            else ""
+        )
     if parent.type == "pair":
         key = unit.text(parent.child_by_field_name("key")).strip("'\"")
-        return (
-            f"literal {key}" if SECRET_NAME.search(key) and not key.lower().endswith(("name", "type")) else ""
-        )
+        return f"literal {key}" if SECRET_NAME.search(key) and not _names_a_non_secret(key) else ""
     if parent.type == "assignment_expression":
         left = unit.text(parent.child_by_field_name("left"))
         return f"literal assigned to {left}" if SECRET_NAME.search(left) else ""
@@ -140,16 +175,27 @@ def _secret_owner(unit: TsUnit, literal: Node) -> str:
         arguments = list(parent.named_children)
         if name in _SIGNING_CALLS and len(arguments) > 1 and arguments[1].id == literal.id:
             return f"literal key passed to {name}()"
-        if name == "TextEncoder" or (name == "encode" and _inside_signing_key(unit, literal)):
+        if name == "encode" and _inside_secret_declaration(unit, literal):  # jose: TextEncoder().encode('…')
             return "literal signing key"
     return ""
 
 
-def _is_type_only(name: str) -> bool:
-    return name.lower().endswith(("header", "name", "type", "field", "param", "url_env", "env"))
+def _could_be_secret(value: str) -> bool:
+    """Secrets are opaque tokens: not placeholders, messages with spaces, plain URLs or paths."""
+    stripped = value.strip()
+    return (
+        len(stripped) >= 4
+        and not _NOT_SECRET_VALUES.match(stripped)
+        and not re.search(r"\s", stripped)
+        and not stripped.startswith(("http://", "https://", "/", "./"))
+    )
 
 
-def _inside_signing_key(unit: TsUnit, literal: Node) -> bool:
+def _names_a_non_secret(name: str) -> bool:
+    return name.lower().endswith(_NOT_SECRET_SUFFIXES)
+
+
+def _inside_secret_declaration(unit: TsUnit, literal: Node) -> bool:
     declarator = http.enclosing(literal, "variable_declarator")
     return declarator is not None and bool(
         SECRET_NAME.search(unit.text(declarator.child_by_field_name("name")))

@@ -63,6 +63,7 @@ def pagination(response: ParsedResponse) -> Verdict:
     problems: list[Evidence] = []
     good: list[Evidence] = []
     list_endpoints = 0
+    all_code = "\n".join(unit.code_text(unit.tree.root_node) for unit in response.ts_units)
     for handler in http.handlers(response):
         if (
             handler.method not in {"GET", None}
@@ -80,7 +81,7 @@ def pagination(response: ParsedResponse) -> Verdict:
         )
         if not (_PAGE_INPUT.search(code) and _APPLIES_BOUND.search(code)):
             problems.append(where.model_copy(update={"note": "list endpoint returns all rows"}))
-        elif _SIZE_FROM_INPUT.search(module_code) and not _CAP.search(module_code):
+        elif _SIZE_FROM_INPUT.search(module_code) and not _CAP.search(all_code):
             problems.append(
                 where.model_copy(update={"note": "page size taken from the request without a cap"})
             )

@@ -76,7 +76,7 @@ def parameterized_sql(response: ParsedResponse) -> Verdict:
                 spliced.append(unit.evidence(node, "value spliced into SQL text"))
             elif use in {"bound", "static"}:
                 safe.append(unit.evidence(node, "values bound" if use == "bound" else "constant SQL"))
-    for block in response.blocks:
+    for block in response.code_blocks:
         uses = (
             _python_uses(block)
             if block.language == "python"
@@ -194,12 +194,10 @@ def _classify_variable(unit: TsUnit, identifier: Node, depth: int) -> SqlUse:
     for assignment in unit.of_type("assignment_expression", "augmented_assignment_expression"):
         right = assignment.child_by_field_name("right")
         if unit.text(assignment.child_by_field_name("left")) == name and right is not None:
-            if assignment.type == "augmented_assignment_expression" and right.type not in {
-                "string",
-                "template_string",
-            }:
+            if assignment.type != "augmented_assignment_expression":
+                values.append(right)
+            elif http.string_value(unit, right) is None:  # `q += ` + a value or a template with `${}`
                 return "spliced" if values and _SQL_TEXT.search(unit.text(values[0])) else "unknown"
-            values.append(right)
     classes = {_classify(unit, value, depth + 1) for value in values}
     return next((use for use in _BY_SEVERITY if use in classes), "unknown")
 

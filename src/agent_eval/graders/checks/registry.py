@@ -17,6 +17,18 @@ CheckFn = Callable[[ParsedResponse], Verdict]
 
 CHECKS: dict[str, CheckFn] = {}
 
+CONTRACT_CHECKS = (
+    "zod-validation",
+    "rls-enabled",
+    "status-codes",
+    "parameterized-sql",
+    "api-versioning",
+    "pagination",
+    "error-format",
+    "no-hardcoded-secrets",
+)
+"""The check ids pipelines rely on (CONTRACT.md), in their documented order."""
+
 MAX_EVIDENCE = 8
 
 
@@ -30,6 +42,12 @@ def check(check_id: str) -> Callable[[CheckFn], CheckFn]:
         return function
 
     return register
+
+
+def default_check_ids() -> list[str]:
+    """Every registered check: the contract's ids in their order, then the others by name."""
+    extras = sorted(set(CHECKS) - set(CONTRACT_CHECKS))
+    return [check_id for check_id in CONTRACT_CHECKS if check_id in CHECKS] + extras
 
 
 def verdict(check_id: str, status: Status, reason: str, evidence: Iterable[Evidence] = ()) -> Verdict:

@@ -64,7 +64,8 @@ def status_codes(response: ParsedResponse) -> Verdict:
         elif context == "success" and status == 200 and _creates(site):
             problems.append(site.unit.evidence(site.node, f"creation answered {shown}, expected 201"))
         else:
-            judged.append(site.unit.evidence(site.node, f"{context}: {shown}"))
+            label = "error" if context == "success" and http.is_error_site(site) else context
+            judged.append(site.unit.evidence(site.node, f"{label}: {shown}"))
     if problems:
         return verdict("status-codes", "fail", f"{len(problems)} response(s) with the wrong status", problems)
     if not judged:

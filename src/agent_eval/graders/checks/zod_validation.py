@@ -16,8 +16,13 @@ _NOT_SCHEMAS = frozenset(
     {"JSON", "Date", "Number", "URL", "qs", "querystring", "path", "url", "cookie", "jwt"}
 )
 _BODY_CALLS = frozenset({"json", "formData", "text", "arrayBuffer", "blob"})
-_HONO_READS = frozenset({"json", "parseBody", "query", "queries", "param", "formData", "text", "header"})
+_HONO_READS = frozenset({"json", "parseBody", "query", "queries", "param", "formData", "text", "valid"})
 _REQUEST_FIELDS = frozenset({"body", "query", "params"})
+_ROUTE_SCHEMA = re.compile(r"\bschema\s*:")
+_GLOBAL_ZOD_PIPE = re.compile(
+    r"(useGlobalPipes|APP_PIPE)[\s\S]{0,200}ZodValidationPipe|ZodValidationPipe[\s\S]{0,200}APP_PIPE"
+)
+_NEST_INPUTS = frozenset({"Body", "Query", "Param"})
 _VALIDATOR_MIDDLEWARE = re.compile(r"\b(zValidator|validator|zodValidator|validate\w*)\s*\(")
 
 
@@ -34,19 +39,22 @@ def zod_validation(response: ParsedResponse) -> Verdict:
     Zod is imported (even a schema declared) but never applied to the input. Prose does not count.
     """
     zod_present = any(_imports_zod(unit) for unit in response.ts_units)
+    global_pipe = any(_GLOBAL_ZOD_PIPE.search(unit.text(unit.tree.root_node)) for unit in response.ts_units)
     reads: list[tuple[http.Handler, Node]] = []
     unvalidated: list[Evidence] = []
     validated: list[Evidence] = []
     for handler in http.handlers(response):
         handler_reads = _input_reads(handler)
         reads.extend((handler, read) for read in handler_reads)
-        registration = handler.registration
-        if registration is not None and _VALIDATOR_MIDDLEWARE.search(handler.unit.text(registration)):
-            validated.extend(handler.unit.evidence(read, "validated by middleware") for read in handler_reads)
+        by_framework = _validated_by_framework(handler, zod_present, global_pipe)
+        if by_framework:
+            validated.extend(handler.unit.evidence(read, by_framework) for read in handler_reads)
             continue
         parse_arguments = _parse_argument_spans(handler, zod_present)
         for read in handler_reads:
-            if _is_validated(handler, read, parse_arguments):
+            if http.callee_parts(handler.unit, read)[1] == "valid":  # Hono hands out what a validator checked
+                validated.append(handler.unit.evidence(read, "read from the validator"))
+            elif _is_validated(handler, read, parse_arguments):
                 validated.append(handler.unit.evidence(read, "validated with Zod"))
             else:
                 note = "input used without Zod validation" + (" (Zod is imported)" if zod_present else "")
@@ -60,13 +68,36 @@ def zod_validation(response: ParsedResponse) -> Verdict:
     return verdict("zod-validation", "pass", f"{len(validated)} input read(s) validated with Zod", validated)
 
 
+def _validated_by_framework(handler: http.Handler, zod_present: bool, global_pipe: bool) -> str:
+    """Why the framework validates this handler's input before it runs ('' when it does not)."""
+    registration = handler.registration
+    if registration is not None:
+        text = handler.unit.text(registration)
+        if _VALIDATOR_MIDDLEWARE.search(text):
+            return "validated by middleware"
+        if zod_present and _ROUTE_SCHEMA.search(text):
+            return "validated by the route's Zod schema"
+    if handler.kind == "controller-method" and global_pipe:
+        return "validated by the global ZodValidationPipe"
+    return ""
+
+
 def _imports_zod(unit: TsUnit) -> bool:
-    return any("'zod'" in unit.text(s) or '"zod"' in unit.text(s) for s in unit.of_type("import_statement"))
+    """`import { z } from 'zod'` or `require('zod')` (also `zod/v4`)."""
+    sources = [unit.text(s.child_by_field_name("source")) for s in unit.of_type("import_statement")]
+    sources += [
+        unit.text(arguments[0])
+        for call in unit.of_type("call_expression")
+        if http.callee_parts(unit, call) == ("", "require") and (arguments := http.call_arguments(call))
+    ]
+    return any(re.fullmatch(r"['\"]zod(?:/[\w.]+)?['\"]", source) for source in sources)
 
 
 def _input_reads(handler: http.Handler) -> list[Node]:
     unit, function = handler.unit, handler.function
     params = [p.split(":")[0].strip() for p in handler.params]
+    if handler.kind == "controller-method":
+        return _decorated_inputs(handler)
     if handler.kind == "server-action":
         names = {n for p in params for n in re.findall(r"\w+", p)}
         return [
@@ -85,9 +116,8 @@ def _input_reads(handler: http.Handler) -> list[Node]:
     reads: list[Node] = []
     for call in unit.of_type("call_expression", within=function):
         receiver, name = http.callee_parts(unit, call)
-        if (receiver == request and name in _BODY_CALLS) or (
-            receiver == f"{request}.req" and name in _HONO_READS
-        ):
+        reads_body = receiver == request and name in _BODY_CALLS and not http.call_arguments(call)
+        if reads_body or (receiver == f"{request}.req" and name in _HONO_READS):
             reads.append(call)
     for member in unit.of_type("member_expression", within=function):
         text = unit.text(member)
@@ -97,8 +127,25 @@ def _input_reads(handler: http.Handler) -> list[Node]:
         reads_params = context and re.fullmatch(rf"\(?(await\s+)?{params_root}params\)?(\.\w+)?", text)
         if reads_request or reads_params:
             reads.append(member)
+    if "params" in context:  # destructured `{ params }`: the bare name is the input too
+        body = function.child_by_field_name("body") or function
+        reads.extend(i for i in unit.of_type("identifier", within=body) if unit.text(i) == "params")
     reads = [r for r in reads if not any(o is not r and _inside(r, o) for o in reads)]
     return sorted(reads, key=lambda n: n.start_byte)
+
+
+def _decorated_inputs(handler: http.Handler) -> list[Node]:
+    """NestJS parameters decorated `@Body()`, `@Query()`, `@Param()` (a Zod pipe in the decorator
+    validates them: those are left out)."""
+    unit = handler.unit
+    parameters = handler.function.child_by_field_name("parameters")
+    reads = []
+    for parameter in parameters.named_children if parameters is not None else []:
+        decorators = [c for c in parameter.children if c.type == "decorator"]
+        names = {unit.text(d).lstrip("@").split("(")[0] for d in decorators}
+        if names & _NEST_INPUTS and not any("Zod" in unit.text(d) for d in decorators):
+            reads.append(parameter)
+    return reads
 
 
 def _inside(node: Node, outer: Node) -> bool:
@@ -129,21 +176,28 @@ def _is_validated(handler: http.Handler, read: Node, parse_arguments: list[tuple
 
 
 def _flows_into(handler: http.Handler, read: Node) -> set[str]:
-    """Names bound (directly or one assignment later) to values that contain the read."""
+    """Names bound (directly or a few assignments later) to values that contain the read."""
     unit = handler.unit
-    declarators = unit.of_type("variable_declarator", within=handler.function)
+    bindings = [
+        (node.child_by_field_name("name"), node.child_by_field_name("value"))
+        for node in unit.of_type("variable_declarator", within=handler.function)
+    ] + [
+        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+        for node in unit.of_type("assignment_expression", within=handler.function)
+    ]
     names: set[str] = set()
     if read.type == "identifier":
         names.add(unit.text(read))
+    elif read.type in {"required_parameter", "optional_parameter"}:
+        names.add(unit.text(read.child_by_field_name("pattern")))
     for _ in range(3):
         grew = False
-        for declarator in declarators:
-            value = declarator.child_by_field_name("value")
-            if value is None:
+        for target, value in bindings:
+            if target is None or value is None:
                 continue
             value_text = unit.text(value)
             if _inside(read, value) or any(re.search(rf"\b{re.escape(n)}\b", value_text) for n in names):
-                bound = set(re.findall(r"\w+", unit.text(declarator.child_by_field_name("name"))))
+                bound = set(re.findall(r"\w+", unit.text(target)))
                 if not bound <= names:
                     names |= bound
                     grew = True

@@ -1,11 +1,25 @@
 "use strict";
-// Scenario table: rows come from a JSON data island and are rendered with textContent only, so nothing
-// from model output is ever parsed as HTML. Rows are rendered a page at a time to keep large runs fast.
+// Scenario table. The rows travel as gzip-compressed JSON in base64 (a data island that cannot contain
+// markup) and are rendered with textContent only, so nothing from model output is ever parsed as HTML.
+// Rows are rendered a page at a time to keep large runs fast.
 (function () {
-  const island = document.getElementById("scenario-data");
+const island = document.getElementById("scenario-data");
+if (island && document.getElementById("scenarios")) {
+  decodeRows(island.textContent).then(start, (error) => {
+    document.getElementById("shown-count").textContent = "Could not read the scenario data: " + error;
+  });
+}
+
+async function decodeRows(base64) {
+  const text = atob(base64.trim());
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return JSON.parse(await new Response(stream).text());
+}
+
+function start(rows) {
   const table = document.getElementById("scenarios");
-  if (!island || !table) return;
-  const rows = JSON.parse(island.textContent);
   const tbody = table.querySelector("tbody");
   const filterBox = document.getElementById("filter");
   const suiteBox = document.getElementById("suite-filter");
@@ -190,4 +204,5 @@
     });
   }
   apply();
+}
 })();

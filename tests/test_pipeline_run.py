@@ -1,0 +1,197 @@
+"""End-to-end runs of `agent-eval run` through the real SDK against the mock API (and offline without a key)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from agent_eval.cli.main import main
+from agent_eval.pipeline import RunOptions, run_eval, run_summary
+from agent_eval.scenarios.dataset import load_scenarios
+from agent_eval.store.db import Store
+from eval_mock import EvalResponder, _misrouted, expected_by_message
+from mock_api import MockAnthropic
+
+REPO = Path(__file__).resolve().parent.parent
+AGENT = "backend-developer"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's agents, datasets and eval config, so runs write nothing into the repo."""
+    root = tmp_path / "project"
+    for folder in ("agents", "datasets", "evals"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+@pytest.fixture
+def no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def point_at(monkeypatch: pytest.MonkeyPatch, api: MockAnthropic) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+
+
+def options(project: Path, **overrides: object) -> RunOptions:
+    values: dict[str, object] = {"agent": AGENT, "root": project, "home": project / "home", "progress": False}
+    values.update(overrides)
+    return RunOptions(**values)  # type: ignore[arg-type]
+
+
+def test_without_a_key_routing_runs_offline_and_the_run_is_marked_offline(
+    project: Path, no_key: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("AGENT_EVAL_HOME", str(project / "home"))
+    code = main(["run", "--agent", AGENT, "--json"])
+    captured = capsys.readouterr()
+    assert code == 0
+    out = json.loads(captured.out)
+    routing = load_scenarios(AGENT, ("routing",), project)
+    assert out["offline"] is True
+    assert "standards" not in out["summary"]
+    assert out["summary"]["routing"]["n"] == len(routing)
+    low, high = out["summary"]["routing"]["ci95"]
+    assert low <= out["summary"]["routing"]["accuracy"] <= high
+    assert "ANTHROPIC_API_KEY" in captured.err
+    report = project / out["report"]
+    assert report.is_file() and "OFFLINE" in report.read_text(encoding="utf-8")
+    with Store(project / "home") as store:
+        assert store.get_run(out["run_id"]).offline  # type: ignore[union-attr]
+
+
+def test_an_explicit_anthropic_model_without_a_key_is_refused(
+    project: Path, no_key: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("AGENT_EVAL_HOME", str(project / "home"))
+    assert main(["run", "--agent", AGENT, "--model", "sonnet"]) == 2
+    assert "ANTHROPIC_API_KEY" in capsys.readouterr().err
+
+
+def test_a_full_run_against_the_mock_grades_routing_standards_and_judge(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = expected_by_message(project)
+    with MockAnthropic(responder=EvalResponder(expected, misroute_rate=0.1)) as api:
+        point_at(monkeypatch, api)
+        result = run_eval(options(project))
+        calls = api.count()
+    assert result.run.status == "finished" and not result.run.offline
+    summary = run_summary(result, home=project / "home")
+    routing = load_scenarios(AGENT, ("routing",), project)
+    wrong = sum(1 for s in routing if s.expected != "none" and _misrouted(s.input.message, 0.1))
+    assert summary["summary"]["routing"]["n"] == len(routing)
+    assert summary["summary"]["routing"]["correct"] == len(routing) - wrong
+    standards = [r for r in summary["results"] if r["suite"] == "standards"]
+    assert standards and all(r["judge"] and r["judge"]["scores"] for r in standards)
+    assert all(score["score"] == 4 for r in standards for score in r["judge"]["scores"])
+    assert all(set(r["checks"]) >= {"zod-validation", "rls-enabled"} for r in standards)
+    assert summary["usage"]["calls"] == calls
+    assert summary["usage"]["cache_read_input_tokens"] > 0  # the stable prefix is marked for caching
+    assert Counter((r["scenario_id"], r["epoch"]) for r in summary["results"]).most_common(1)[0][1] == 1
+    assert result.report is not None and result.report.is_file()
+
+
+def test_rerunning_an_unchanged_suite_makes_no_calls(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with MockAnthropic(responder=EvalResponder(expected_by_message(project))) as api:
+        point_at(monkeypatch, api)
+        first = run_eval(options(project, limit=5, report=False))
+        calls_after_first = api.count()
+        second = run_eval(options(project, limit=5, report=False))
+        assert api.count() == calls_after_first
+    assert calls_after_first > 0
+    with Store(project / "home") as store:
+        assert len(store.results(second.run.run_id)) == len(store.results(first.run.run_id))
+        assert store.usage(second.run.run_id)["calls"] == 0
+
+
+def test_with_30_percent_of_calls_faulted_every_scenario_epoch_is_stored_exactly_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with MockAnthropic(responder=EvalResponder(expected_by_message(project)), fault_rate=0.3, seed=11) as api:
+        point_at(monkeypatch, api)
+        result = run_eval(options(project, limit=12, epochs=2, concurrency=6, report=False))
+        faults = sum(api.faults_served.values())
+    assert faults > 0
+    assert result.run.status == "finished"
+    with Store(project / "home") as store:
+        keys = [(r.scenario_id, r.epoch) for r in store.results(result.run.run_id)]
+    scenarios = load_scenarios(AGENT, ("routing", "standards"), project)
+    per_suite = Counter(s.suite for s in scenarios)
+    wanted = sum(min(12, n) for n in per_suite.values()) * 2
+    assert len(keys) == len(set(keys)) == wanted
+
+
+def stored_decisions(home: Path, run_id: str) -> set[tuple[str, int, str | None]]:
+    with Store(home) as store:
+        return {(r.scenario_id, r.epoch, r.chosen) for r in store.results(run_id)}
+
+
+def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(project: Path, tmp_path: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(project), "--latency", "0.05"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        base_url = server.stdout.readline().strip()
+        env = {**os.environ, "ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": base_url}
+        env.pop("ANTHROPIC_AUTH_TOKEN", None)
+        command = [sys.executable, "-m", "agent_eval.cli.main", "run", "--agent", AGENT, "--suite", "routing",
+                   "--concurrency", "2", "--no-report", "--no-cache"]
+
+        killed_home = tmp_path / "killed"
+        victim = subprocess.Popen(command, cwd=project, env={**env, "AGENT_EVAL_HOME": str(killed_home)},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        run_id, stored = None, 0
+        while time.monotonic() < deadline and stored < 10:
+            time.sleep(0.1)
+            if not (killed_home / "results.sqlite").exists():
+                continue
+            try:
+                with sqlite3.connect(killed_home / "results.sqlite") as db:
+                    row = db.execute("SELECT run_id, (SELECT COUNT(*) FROM results) FROM runs").fetchone()
+            except sqlite3.OperationalError:  # the schema is still being created
+                continue
+            if row:
+                run_id, stored = row
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        assert run_id is not None and stored >= 10
+        partial = stored_decisions(killed_home, run_id)
+        total = len(load_scenarios(AGENT, ("routing",), project))
+        assert len(partial) < total, "the run finished before it could be killed; slow the mock down"
+
+        resumed = subprocess.run([*command, "--resume", run_id], cwd=project,
+                                 env={**env, "AGENT_EVAL_HOME": str(killed_home)}, capture_output=True, text=True)
+        assert resumed.returncode == 0, resumed.stderr
+        whole_home = tmp_path / "whole"
+        whole = subprocess.run(command, cwd=project, env={**env, "AGENT_EVAL_HOME": str(whole_home)},
+                               capture_output=True, text=True)
+        assert whole.returncode == 0, whole.stderr
+        with Store(whole_home) as store:
+            whole_id = store.list_runs()[0].run_id
+        after_resume = stored_decisions(killed_home, run_id)
+        assert partial <= after_resume
+        assert after_resume == stored_decisions(whole_home, whole_id)
+        assert len(after_resume) == total
+    finally:
+        server.kill()
+        server.wait()
