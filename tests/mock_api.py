@@ -6,8 +6,11 @@ with the API's JSON shapes. Scriptable: a responder (request JSON → reply), la
 depend only on (seed, request body, attempt number), so a seeded run faults the same calls whatever the
 thread interleaving. Counts every request per path and keeps every request body.
 
-    with MockAnthropic(responder=tool_use_responder("backend-developer")) as api:
-        client = AsyncAnthropic(base_url=api.base_url, api_key="test")
+    route = {"description": "Add endpoint", "prompt": "…", "subagent_type": "backend-developer"}
+    with MockAnthropic(responder=tool_use_responder("Agent", route), fault_rate=0.3, seed=1) as api:
+        client = api.client()  # AsyncAnthropic(base_url=api.base_url, api_key=…)
+        ...
+        assert api.count("/v1/messages") == …
 
 Run `python tests/mock_api.py --latency 0.5` to serve it from another process (prints the base URL).
 """

@@ -68,7 +68,9 @@ def test_export_jsonl_to_stdout(
 ) -> None:
     seed(tmp_path, monkeypatch)
     assert main(["export", "run", "--format", "jsonl"]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
+    out = capsys.readouterr().out
+    assert out.endswith("}\n") and "\n\n" not in out
+    lines = out.splitlines()
     assert [json.loads(line)["scenario_id"] for line in lines] == [
         "route-0000",
         "route-0000",

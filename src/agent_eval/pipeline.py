@@ -36,6 +36,8 @@ from agent_eval.graders.model import JudgeVerdict, Verdict
 from agent_eval.harness.routing import build_routing_request, decide
 from agent_eval.harness.standards import build_standards_request
 from agent_eval.paths import agents_dir, home_dir, reports_dir
+from agent_eval.providers.aliases import ALIASES, INHERIT
+from agent_eval.providers.credentials import has_credentials
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
 from agent_eval.runner import RunOutcome, WorkItem, run_all
 from agent_eval.scenarios.dataset import DatasetError, load_scenarios
@@ -126,11 +128,18 @@ def open_provider(spec: str, roster: Roster, store: Store) -> Provider:
             return OpenAICompatProvider(spec)
         except ValueError as exc:
             raise RunError(str(exc)) from exc
-    from agent_eval.providers.anthropic import AnthropicProvider, has_credentials
-
     if not has_credentials():
         raise RunError(f"--model {spec} needs the Anthropic API: {ENABLE_MODEL_HINT}")
+    from agent_eval.providers.anthropic import AnthropicProvider
+
     return AnthropicProvider(spec.removeprefix("anthropic:"))
+
+
+async def refresh_aliases(provider: Provider, spec: str) -> None:
+    """Point an alias (`sonnet`, `inherit`…) at the newest model the Models API lists, when it answers."""
+    refresh = getattr(provider, "refresh_aliases", None)
+    if callable(refresh) and spec.removeprefix("anthropic:") in {*ALIASES, INHERIT}:
+        await refresh()
 
 
 def provider_model_id(provider: Provider, spec: str) -> str:
@@ -138,12 +147,6 @@ def provider_model_id(provider: Provider, spec: str) -> str:
     resolve = getattr(provider, "resolve", None)
     bare = spec.removeprefix("anthropic:")
     return str(resolve(bare)) if callable(resolve) else getattr(provider, "model", bare)
-
-
-def anthropic_available() -> bool:
-    from agent_eval.providers.anthropic import has_credentials
-
-    return has_credentials()
 
 
 # identity
@@ -186,7 +189,7 @@ def _load_config(agent: str, root: Path) -> EvalConfig | None:
         raise RunError(str(exc)) from exc
 
 
-def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -> Plan:
+async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -> Plan:
     """Resolve roster, config, scenarios and models; `stored` (a resumed run) pins its own settings."""
     roster = load_roster(agents_dir(options.root, options.agents_dir))
     agent = roster.get(options.agent)
@@ -207,7 +210,7 @@ def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -
     model_spec = explicit_model or (config.model if config else "sonnet")
     notes: list[str] = []
     offline = False
-    if explicit_model is None and not anthropic_available():
+    if explicit_model is None and not has_credentials():
         offline = True
         model_spec = LOCAL_MODEL
         notes.append(
@@ -215,6 +218,7 @@ def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -
             f"standards and judge are skipped; to run them, {ENABLE_MODEL_HINT}"
         )
     provider = open_provider(model_spec, roster, store)
+    await refresh_aliases(provider, model_spec)
     if provider.offline and not model_spec.startswith("replay:"):
         offline = True
     if model_spec == LOCAL_MODEL and "standards" in suites:
@@ -235,6 +239,7 @@ def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -
         except RunError as exc:
             notes.append(f"judge skipped: {exc}")
         if judge is not None:
+            await refresh_aliases(judge, judge_spec)
             judge_model = provider_model_id(judge, judge_spec)
             criteria = judge_criteria(config) if config and config.rubric else None
             rubric = build_rubric(agent, criteria)
@@ -496,6 +501,8 @@ async def _dispatch(
             on_response=on_response,
             on_error=on_error,
             cache=cache,
+            max_cost=plan.max_cost,
+            spent_usd=spent,
             progress=label if options.progress else False,
         )
     return await run_all(
@@ -534,6 +541,10 @@ async def _interruptible(plan: Plan, store: Store, run: RunInfo, options: RunOpt
 
 def run_eval(options: RunOptions) -> RunResult:
     """Run (or resume) one evaluation and write its report. Raises RunError for bad input."""
+    return asyncio.run(_run_eval(options))
+
+
+async def _run_eval(options: RunOptions) -> RunResult:
     with Store(home_dir(options.home)) as store:
         stored = None
         if options.resume:
@@ -542,7 +553,7 @@ def run_eval(options: RunOptions) -> RunResult:
                 raise RunError(f"--resume {options.resume}: no such run (see `agent-eval runs`)")
             if stored.agent != options.agent:
                 raise RunError(f"--resume {options.resume}: that run is of agent {stored.agent!r}")
-        plan = plan_run(options, store, stored)
+        plan = await plan_run(options, store, stored)
         agent_hash = hashlib.sha256(plan.agent.path.read_bytes()).hexdigest()
         scenarios_hash = dataset_hash(plan.scenarios)
         if stored is not None:
@@ -583,7 +594,7 @@ def run_eval(options: RunOptions) -> RunResult:
         for note in plan.notes:
             print(f"agent-eval run: {note}", file=sys.stderr)
 
-        status, failed = asyncio.run(_interruptible(plan, store, run, options))
+        status, failed = await _interruptible(plan, store, run, options)
         if status == "finished" and failed:
             status = "incomplete"
         run = run.model_copy(update={"status": status, "finished_at": now_iso()})

@@ -34,7 +34,8 @@ def _open_provider(spec: str) -> Provider:
         from agent_eval.providers.openai_compat import OpenAICompatProvider
 
         return OpenAICompatProvider(spec)
-    from agent_eval.providers.anthropic import AnthropicProvider, has_credentials
+    from agent_eval.providers.anthropic import AnthropicProvider
+    from agent_eval.providers.credentials import has_credentials
 
     if not has_credentials():
         raise UsageError("--augment needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) for an Anthropic model")

@@ -32,8 +32,6 @@ def run(args: argparse.Namespace) -> int:
         frame.to_csv(target, index=False)
     elif args.format == "jsonl":
         frame.to_json(target, orient="records", lines=True, force_ascii=False)
-        if args.output is None:
-            sys.stdout.write("\n")
     else:
         frame.to_parquet(args.output, index=False)
     if args.output is not None:

@@ -109,11 +109,14 @@ def print_summary(result: RunResult) -> None:
                 f"    {check:<22} pass {counts['pass']:>3}  fail {counts['fail']:>3}  n/a {counts['n/a']:>3}"
             )
     usage = summary["usage"]
-    print(
-        f"  {usage['calls']} API calls, ${usage['cost_usd']:.4f}, "
-        f"{usage['input_tokens']} in / {usage['output_tokens']} out tokens, "
-        f"{usage['cache_read_input_tokens']} read from prompt cache"
-    )
+    if run.offline:
+        print(f"  {usage['calls']} offline decisions, no model called")
+    else:
+        print(
+            f"  {usage['calls']} API calls, ${usage['cost_usd']:.4f}, "
+            f"{usage['input_tokens']} in / {usage['output_tokens']} out tokens, "
+            f"{usage['cache_read_input_tokens']} read from prompt cache"
+        )
     if result.failed_calls:
         print(
             f"  {result.failed_calls} calls failed after retries: "

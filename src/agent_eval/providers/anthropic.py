@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from typing import Any
 
@@ -21,7 +20,10 @@ from anthropic._middleware import AsyncCallNext
 from agent_eval.providers import pricing
 from agent_eval.providers.aliases import ALIASES, DEFAULT_ALIAS, aliases_from_models, resolve
 from agent_eval.providers.backpressure import OVERLOAD_STATUSES, report_overload
+from agent_eval.providers.credentials import has_credentials
 from agent_eval.providers.model import ModelRequest, ModelResponse, Usage
+
+__all__ = ["AnthropicProvider", "has_credentials", "open_anthropic", "to_model_response"]
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +31,6 @@ DEFAULT_TIMEOUT_S = 300.0  # a long standards answer from a slow model; the SDK'
 CONNECT_TIMEOUT_S = 10.0
 DEFAULT_MAX_RETRIES = 4  # attempts after the first; with retry-after or backoff capped at 8 s each
 MODELS_API_TIMEOUT_S = 10.0
-
-
-def has_credentials() -> bool:
-    """Whether an API key or auth token is configured in the environment (what offline mode checks)."""
-    return any(os.environ.get(name, "").strip() for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"))
 
 
 async def _observe_pushback(request: APIRequest, call_next: AsyncCallNext) -> AsyncAPIResponse[Any]:

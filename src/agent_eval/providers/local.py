@@ -265,11 +265,15 @@ class LocalRouter:
         documents += [Document(NO_DELEGATION, text) for text in DIRECT_REQUESTS]
         self.documents = tuple(documents)
         self.index = LexicalIndex(self.documents)
+        self._position_of_request = {d.text.strip(): i for i, d in enumerate(self.documents) if d.is_request}
         calibrated, self.leave_one_out_accuracy = calibrate(self.index)
         self.thresholds = thresholds or calibrated
 
     def classify(self, text: str) -> Decision:
-        return _decide(self.index.similarities(text), self.thresholds)
+        """A request that is verbatim one of the indexed examples is scored with that example held out, so
+        the baseline measures how separable the descriptions are, not whether it recalls its own index."""
+        held_out = self._position_of_request.get(text.strip())
+        return _decide(self.index.similarities(text, leave_out=held_out), self.thresholds)
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
         if not any(tool.get("name") == AGENT_TOOL for tool in request.tools):

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from agent_eval.report.outcomes import Outcomes, PairKey, collect_outcomes, metric_order
+from agent_eval.stats.intervals import Interval
 from agent_eval.stats.multiple import holm
-from agent_eval.stats.paired import Interval, mcnemar_exact, paired_bootstrap_mean_diff, wilcoxon_signed_rank
+from agent_eval.stats.paired import mcnemar_exact, paired_bootstrap_mean_diff, wilcoxon_signed_rank
 from agent_eval.stats.power import mde_paired_binary
 from agent_eval.store.db import Store
 from agent_eval.store.model import RunInfo

@@ -9,7 +9,7 @@ from agent_eval.graders.routing import Rate, RoutingRecord, routing_scores
 from agent_eval.providers.model import Usage
 from agent_eval.scenarios.model import NO_DELEGATION
 from agent_eval.stats.describe import mean_interval, percentiles
-from agent_eval.stats.paired import Interval
+from agent_eval.stats.intervals import Interval
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord, RunInfo
 
@@ -112,6 +112,7 @@ class RunSummary:
     standards: Rate | None
     checks: tuple[CheckSummary, ...]
     judge_n: int
+    judge_errors: int  # standards results the judge gave no verdict for
     judge_mean: Interval | None
     criteria: tuple[CriterionSummary, ...]
     disagreements: tuple[Disagreement, ...]
@@ -136,6 +137,7 @@ def summarize_run(store: Store, run_id: str) -> tuple[RunSummary, list[ResultRec
         standards=Rate.of(sum(bool(r.passed) for r in standards), len(standards)) if standards else None,
         checks=summarize_checks(standards),
         judge_n=len(judge_means),
+        judge_errors=sum(r.judge is not None and r.judge.error is not None for r in standards),
         judge_mean=mean_interval(judge_means) if judge_means else None,
         criteria=_criteria(judged),
         disagreements=_disagreements(judged),

@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit  # the t quantile without importing scipy.stats (seconds)
 
-from agent_eval.stats.paired import Interval
+from agent_eval.stats.intervals import Interval
 
 
 def mean_interval(values: Sequence[float], confidence: float = 0.95) -> Interval:
@@ -20,7 +20,7 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95) -> Interval
     spread = float(sample.std(ddof=1)) if sample.size > 1 else 0.0
     if spread == 0.0:
         return Interval(mean, mean, mean, confidence)
-    half = float(stats.t.ppf((1.0 + confidence) / 2.0, sample.size - 1)) * spread / math.sqrt(sample.size)
+    half = float(stdtrit(sample.size - 1, (1.0 + confidence) / 2.0)) * spread / math.sqrt(sample.size)
     return Interval(mean, mean - half, mean + half, confidence)
 
 

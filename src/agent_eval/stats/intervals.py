@@ -1,9 +1,20 @@
-"""Confidence intervals for proportions (Wilson score interval)."""
+"""Confidence intervals: the Interval value and the Wilson score interval for proportions (no scipy: fast import)."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from statistics import NormalDist
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a two-sided confidence interval."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float
 
 
 def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:

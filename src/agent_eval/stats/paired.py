@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from agent_eval.stats.intervals import Interval
+
 Alternative = Literal["two-sided", "greater", "less"]
 
 # Resamples are drawn in blocks so memory stays bounded for large suites (5,000 pairs × 10,000 resamples).
 _BOOTSTRAP_BLOCK = 500
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A point estimate with a two-sided confidence interval."""
-
-    estimate: float
-    low: float
-    high: float
-    confidence: float
 
 
 def mcnemar_exact(lost: int, gained: int, alternative: Alternative = "two-sided") -> float:

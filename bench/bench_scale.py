@@ -1,0 +1,112 @@
+"""Bench: a whole `agent-eval run` at scale against the mock API, and the command's start-up time.
+
+Builds a throwaway project whose routing dataset holds N scenarios (the real ones, repeated with new ids
+and a numbered suffix so every request is distinct), serves the eval mock from its own process, and runs
+`agent-eval run --suite routing` as a child process. Prints wall time, the child's CPU time per call
+(targets: ≤ 5 ms per call), its peak RSS (target ≤ 300 MB at 10,000 scenarios), and the start-up time of
+`agent-eval --help`, `agent-eval agents` and `run` up to its first call (target ≤ 1 s).
+
+Usage: .venv/bin/python bench/bench_scale.py [--scenarios 10000] [--concurrency 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+AGENT = "backend-developer"
+
+
+def build_project(root: Path, count: int) -> None:
+    for folder in ("agents", "evals"):
+        shutil.copytree(REPO / folder, root / folder)
+    source = yaml.safe_load((REPO / "datasets" / AGENT / "routing.yaml").read_text(encoding="utf-8"))
+    base = source["scenarios"]
+    scenarios = []
+    for i in range(count):
+        entry = dict(base[i % len(base)])
+        entry.pop("fingerprint", None)
+        entry["id"] = f"{entry['id']}-n{i}"
+        entry["input"] = {**entry["input"], "message": f"{entry['input']['message']} (#{i})"}
+        scenarios.append(entry)
+    target = root / "datasets" / AGENT / "routing.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(yaml.safe_dump({"agent": AGENT, "suite": "routing", "scenarios": scenarios}),
+                      encoding="utf-8")
+
+
+def start_mock(root: Path) -> tuple[subprocess.Popen[str], str]:
+    mock = subprocess.Popen([sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(root)],
+                            stdout=subprocess.PIPE, text=True)
+    assert mock.stdout is not None
+    return mock, mock.stdout.readline().strip()
+
+
+def child_usage() -> tuple[float, int]:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss  # maxrss in KB on Linux
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=False)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--scenarios", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    args = parser.parse_args()
+    cli = str(Path(sys.executable).parent / "agent-eval")
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        build_project(root, args.scenarios)
+        mock, base_url = start_mock(root)
+        try:
+            env = {**os.environ, "ANTHROPIC_API_KEY": "bench", "ANTHROPIC_BASE_URL": base_url,
+                   "AGENT_EVAL_HOME": str(root / "home")}
+            env.pop("ANTHROPIC_AUTH_TOKEN", None)
+            help_s = timed([cli, "--help"], env, root)
+            agents_s = timed([cli, "agents"], env, root)
+            first_call_s = timed([cli, "run", "--agent", AGENT, "--suite", "routing", "--limit", "1",
+                                  "--no-report", "--no-cache"], env, root)
+            cpu_before, _ = child_usage()
+            started = time.perf_counter()
+            run = subprocess.run(
+                [cli, "run", "--agent", AGENT, "--suite", "routing", "--concurrency", str(args.concurrency),
+                 "--no-cache"], env=env, cwd=root, capture_output=True, text=True, check=False,
+            )
+            wall = time.perf_counter() - started
+            cpu_after, peak_kb = child_usage()
+        finally:
+            mock.kill()
+            mock.wait()
+    if run.returncode != 0:
+        sys.exit(f"run failed ({run.returncode}):\n{run.stderr[-2000:]}")
+    cpu = cpu_after - cpu_before
+    print(f"start-up: --help {help_s * 1000:.0f} ms, agents {agents_s * 1000:.0f} ms, "
+          f"run with one call {first_call_s * 1000:.0f} ms (median of 5)")
+    print(f"{args.scenarios} routing scenarios at concurrency {args.concurrency}: wall {wall:.1f} s, "
+          f"{args.scenarios / wall:.0f} scenarios/s")
+    print(f"agent-eval CPU: {cpu:.1f} s total, {cpu / args.scenarios * 1000:.2f} ms per call "
+          "(start-up, grading, store and report included)")
+    print(f"peak RSS of the largest child: {peak_kb / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
