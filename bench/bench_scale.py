@@ -42,13 +42,17 @@ def build_project(root: Path, count: int) -> None:
         scenarios.append(entry)
     target = root / "datasets" / AGENT / "routing.yaml"
     target.parent.mkdir(parents=True)
-    target.write_text(yaml.safe_dump({"agent": AGENT, "suite": "routing", "scenarios": scenarios}),
-                      encoding="utf-8")
+    target.write_text(
+        yaml.safe_dump({"agent": AGENT, "suite": "routing", "scenarios": scenarios}), encoding="utf-8"
+    )
 
 
 def start_mock(root: Path) -> tuple[subprocess.Popen[str], str]:
-    mock = subprocess.Popen([sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(root)],
-                            stdout=subprocess.PIPE, text=True)
+    mock = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(root)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert mock.stdout is not None
     return mock, mock.stdout.readline().strip()
 
@@ -78,18 +82,50 @@ def main() -> None:
         build_project(root, args.scenarios)
         mock, base_url = start_mock(root)
         try:
-            env = {**os.environ, "ANTHROPIC_API_KEY": "bench", "ANTHROPIC_BASE_URL": base_url,
-                   "AGENT_EVAL_HOME": str(root / "home")}
+            env = {
+                **os.environ,
+                "ANTHROPIC_API_KEY": "bench",
+                "ANTHROPIC_BASE_URL": base_url,
+                "AGENT_EVAL_HOME": str(root / "home"),
+            }
             env.pop("ANTHROPIC_AUTH_TOKEN", None)
             help_s = timed([cli, "--help"], env, root)
             agents_s = timed([cli, "agents"], env, root)
-            first_call_s = timed([cli, "run", "--agent", AGENT, "--suite", "routing", "--limit", "1",
-                                  "--no-report", "--no-cache"], env, root)
+            first_call_s = timed(
+                [
+                    cli,
+                    "run",
+                    "--agent",
+                    AGENT,
+                    "--suite",
+                    "routing",
+                    "--limit",
+                    "1",
+                    "--no-report",
+                    "--no-cache",
+                ],
+                env,
+                root,
+            )
             cpu_before, _ = child_usage()
             started = time.perf_counter()
             run = subprocess.run(
-                [cli, "run", "--agent", AGENT, "--suite", "routing", "--concurrency", str(args.concurrency),
-                 "--no-cache"], env=env, cwd=root, capture_output=True, text=True, check=False,
+                [
+                    cli,
+                    "run",
+                    "--agent",
+                    AGENT,
+                    "--suite",
+                    "routing",
+                    "--concurrency",
+                    str(args.concurrency),
+                    "--no-cache",
+                ],
+                env=env,
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             wall = time.perf_counter() - started
             cpu_after, peak_kb = child_usage()
@@ -99,12 +135,18 @@ def main() -> None:
     if run.returncode != 0:
         sys.exit(f"run failed ({run.returncode}):\n{run.stderr[-2000:]}")
     cpu = cpu_after - cpu_before
-    print(f"start-up: --help {help_s * 1000:.0f} ms, agents {agents_s * 1000:.0f} ms, "
-          f"run with one call {first_call_s * 1000:.0f} ms (median of 5)")
-    print(f"{args.scenarios} routing scenarios at concurrency {args.concurrency}: wall {wall:.1f} s, "
-          f"{args.scenarios / wall:.0f} scenarios/s")
-    print(f"agent-eval CPU: {cpu:.1f} s total, {cpu / args.scenarios * 1000:.2f} ms per call "
-          "(start-up, grading, store and report included)")
+    print(
+        f"start-up: --help {help_s * 1000:.0f} ms, agents {agents_s * 1000:.0f} ms, "
+        f"run with one call {first_call_s * 1000:.0f} ms (median of 5)"
+    )
+    print(
+        f"{args.scenarios} routing scenarios at concurrency {args.concurrency}: wall {wall:.1f} s, "
+        f"{args.scenarios / wall:.0f} scenarios/s"
+    )
+    print(
+        f"agent-eval CPU: {cpu:.1f} s total, {cpu / args.scenarios * 1000:.2f} ms per call "
+        "(start-up, grading, store and report included)"
+    )
     print(f"peak RSS of the largest child: {peak_kb / 1024:.0f} MB")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mock_api import Json, MockAnthropic, Reply, last_user_text, tool_use_block  # noqa: E402
+from mock_api import Json, MockAnthropic, Reply, last_user_text, tool_use_block
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "datasets" / "backend-developer" / "reference" / "01-orders-list-good.md"
@@ -26,9 +26,7 @@ REFERENCE = REPO / "datasets" / "backend-developer" / "reference" / "01-orders-l
 def expected_by_message(root: Path, agent: str = "backend-developer") -> dict[str, str]:
     from agent_eval.scenarios.dataset import load_scenarios
 
-    return {
-        s.input.message: s.expected or "none" for s in load_scenarios(agent, ("routing",), root)
-    }
+    return {s.input.message: s.expected or "none" for s in load_scenarios(agent, ("routing",), root)}
 
 
 def _misrouted(message: str, rate: float) -> bool:
@@ -37,7 +35,9 @@ def _misrouted(message: str, rate: float) -> bool:
 
 
 class EvalResponder:
-    def __init__(self, expected: dict[str, str], misroute_rate: float = 0.0, answer: str | None = None) -> None:
+    def __init__(
+        self, expected: dict[str, str], misroute_rate: float = 0.0, answer: str | None = None
+    ) -> None:
         self.expected = expected
         self.misroute_rate = misroute_rate
         self.answer = answer if answer is not None else REFERENCE.read_text(encoding="utf-8")

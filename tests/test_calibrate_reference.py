@@ -15,7 +15,7 @@ from agent_eval.graders.calibration import (
     cohen_kappa,
     load_reference_set,
 )
-from agent_eval.graders.model import Status
+from agent_eval.graders.model import Verdict
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "datasets" / "backend-developer" / "reference"
@@ -64,11 +64,12 @@ def test_calibrate_counts_agreement_confusion_and_disagreements(tmp_path: Path) 
 def test_calibrate_accepts_another_grader_such_as_a_judge(tmp_path: Path) -> None:
     folder = _write_set(tmp_path, "responses:\n  a.md: {labels: {rls-enabled: fail}}\n", {"a.md": RLS_FAIL})
 
-    def always_pass(text: str, checks: Sequence[str]) -> dict[str, Status]:
-        return dict.fromkeys(checks, "pass")
+    def always_pass(text: str, checks: Sequence[str]) -> dict[str, Verdict]:
+        return {check: Verdict(check=check, status="pass", reason="judge says so") for check in checks}
 
     result = calibrate(load_reference_set(folder), grader=always_pass, grader_name="judge")
-    assert result.grader == "judge" and result.agreed == 0 and result.disagreements[0].grader == "pass"
+    assert result.grader == "judge" and result.agreed == 0
+    assert (result.disagreements[0].grader, result.disagreements[0].reason) == ("pass", "judge says so")
 
 
 @pytest.mark.parametrize(

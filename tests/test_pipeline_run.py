@@ -1,4 +1,4 @@
-"""End-to-end runs of `agent-eval run` through the real SDK against the mock API (and offline without a key)."""
+"""End-to-end `agent-eval run`s: through the real SDK against the mock API, and offline without a key."""
 
 from __future__ import annotations
 
@@ -143,22 +143,42 @@ def stored_decisions(home: Path, run_id: str) -> set[tuple[str, int, str | None]
         return {(r.scenario_id, r.epoch, r.chosen) for r in store.results(run_id)}
 
 
-def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(project: Path, tmp_path: Path) -> None:
+def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(
+    project: Path, tmp_path: Path
+) -> None:
     server = subprocess.Popen(
         [sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(project), "--latency", "0.05"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout is not None
         base_url = server.stdout.readline().strip()
         env = {**os.environ, "ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": base_url}
         env.pop("ANTHROPIC_AUTH_TOKEN", None)
-        command = [sys.executable, "-m", "agent_eval.cli.main", "run", "--agent", AGENT, "--suite", "routing",
-                   "--concurrency", "2", "--no-report", "--no-cache"]
+        command = [
+            sys.executable,
+            "-m",
+            "agent_eval.cli.main",
+            "run",
+            "--agent",
+            AGENT,
+            "--suite",
+            "routing",
+            "--concurrency",
+            "2",
+            "--no-report",
+            "--no-cache",
+        ]
 
         killed_home = tmp_path / "killed"
-        victim = subprocess.Popen(command, cwd=project, env={**env, "AGENT_EVAL_HOME": str(killed_home)},
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        victim = subprocess.Popen(
+            command,
+            cwd=project,
+            env={**env, "AGENT_EVAL_HOME": str(killed_home)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         run_id, stored = None, 0
         while time.monotonic() < deadline and stored < 10:
@@ -179,12 +199,22 @@ def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(project:
         total = len(load_scenarios(AGENT, ("routing",), project))
         assert len(partial) < total, "the run finished before it could be killed; slow the mock down"
 
-        resumed = subprocess.run([*command, "--resume", run_id], cwd=project,
-                                 env={**env, "AGENT_EVAL_HOME": str(killed_home)}, capture_output=True, text=True)
+        resumed = subprocess.run(
+            [*command, "--resume", run_id],
+            cwd=project,
+            env={**env, "AGENT_EVAL_HOME": str(killed_home)},
+            capture_output=True,
+            text=True,
+        )
         assert resumed.returncode == 0, resumed.stderr
         whole_home = tmp_path / "whole"
-        whole = subprocess.run(command, cwd=project, env={**env, "AGENT_EVAL_HOME": str(whole_home)},
-                               capture_output=True, text=True)
+        whole = subprocess.run(
+            command,
+            cwd=project,
+            env={**env, "AGENT_EVAL_HOME": str(whole_home)},
+            capture_output=True,
+            text=True,
+        )
         assert whole.returncode == 0, whole.stderr
         with Store(whole_home) as store:
             whole_id = store.list_runs()[0].run_id

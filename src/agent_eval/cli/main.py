@@ -11,7 +11,19 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("agents", "lint", "derive", "run", "grade", "calibrate", "report", "compare", "gate", "runs", "export")
+COMMANDS = (
+    "agents",
+    "lint",
+    "derive",
+    "run",
+    "grade",
+    "calibrate",
+    "report",
+    "compare",
+    "gate",
+    "runs",
+    "export",
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 3
 
@@ -21,7 +33,9 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="agent-eval", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="agent-eval", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"agent_eval.cli.cmd_{name}")

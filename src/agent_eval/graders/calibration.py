@@ -15,12 +15,13 @@ from typing import Any, get_args
 import yaml
 
 from agent_eval.graders.grade import grade_response
-from agent_eval.graders.model import Evidence, Status
+from agent_eval.graders.model import Evidence, Status, Verdict
 
 STATUSES: tuple[Status, ...] = get_args(Status)
 
-Grader = Callable[[str, Sequence[str]], Mapping[str, Status]]
-"""(response text, check ids) → status per check id; the rule-based grader by default, a judge optionally."""
+Grader = Callable[[str, Sequence[str]], Mapping[str, Verdict]]
+"""(response text, check ids) → a Verdict per check id it can judge: `grade_response` by default; a judge
+can be calibrated the same way by wrapping it in this shape."""
 
 
 class ReferenceSetError(ValueError):
@@ -123,10 +124,6 @@ def load_reference_set(folder: Path) -> list[ReferenceCase]:
     return cases
 
 
-def rule_based_grader(text: str, check_ids: Sequence[str]) -> dict[str, Status]:
-    return {check: verdict.status for check, verdict in grade_response(text, check_ids).items()}
-
-
 def calibrate(
     cases: Sequence[ReferenceCase],
     grader: Grader | None = None,
@@ -134,42 +131,27 @@ def calibrate(
 ) -> CalibrationResult:
     """Agreement of `grader` (default: the rule-based checks) with the human labels, per check.
 
-    Labels for checks the grader does not know are skipped (listed in `skipped`). With the rule-based
-    grader, disagreements carry the verdict's reason and evidence lines.
+    Labels for checks the grader does not judge are skipped (listed in `skipped`). Disagreements carry
+    the verdict's reason and evidence lines.
     """
     from agent_eval.graders.checks.registry import CHECKS, default_check_ids
 
-    rule_based = grader is None
     pairs: dict[str, list[tuple[Status, Status]]] = {}
     disagreements: list[Disagreement] = []
     skipped: set[str] = set()
     for case in cases:
-        text = case.file.read_text(encoding="utf-8")
-        wanted = [check for check in case.labels if not rule_based or check in CHECKS]
-        skipped |= set(case.labels) - set(wanted)
-        if rule_based:
-            verdicts = grade_response(text, wanted)
-            statuses = {check: verdicts[check].status for check in wanted}
-        else:
-            assert grader is not None
-            statuses = dict(grader(text, wanted))
+        wanted = [check for check in case.labels if grader is not None or check in CHECKS]
+        verdicts = (grader or grade_response)(case.file.read_text(encoding="utf-8"), wanted)
+        skipped |= set(case.labels) - set(verdicts)
         for check in wanted:
-            if check not in statuses:
-                skipped.add(check)
+            verdict = verdicts.get(check)
+            if verdict is None:
                 continue
-            human, given = case.labels[check], statuses[check]
-            pairs.setdefault(check, []).append((human, given))
-            if human != given:
-                detail = verdicts[check] if rule_based else None
+            human = case.labels[check]
+            pairs.setdefault(check, []).append((human, verdict.status))
+            if human != verdict.status:
                 disagreements.append(
-                    Disagreement(
-                        file=case.name,
-                        check=check,
-                        human=human,
-                        grader=given,
-                        reason=detail.reason if detail else "",
-                        evidence=detail.evidence if detail else (),
-                    )
+                    Disagreement(case.name, check, human, verdict.status, verdict.reason, verdict.evidence)
                 )
     order = default_check_ids()
     ordered = sorted(pairs, key=lambda check: (order.index(check) if check in order else len(order), check))

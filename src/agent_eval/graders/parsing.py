@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import pglast
 import tree_sitter_typescript
 from tree_sitter import Language, Node, Parser, Tree
 
 from agent_eval.graders.model import Evidence
+
+_Fact = TypeVar("_Fact")
 
 TS_FAMILY = frozenset({"typescript", "tsx", "javascript"})
 
@@ -181,9 +184,6 @@ class TsUnit:
             chunk[start:end] = b" " * (end - start)
         return chunk.decode("utf-8", errors="replace")
 
-    def line(self, node: Node) -> int:
-        return self.block.response_line(node.start_point.row)
-
     def evidence(self, node: Node, note: str = "") -> Evidence:
         row = node.start_point.row
         return Evidence(line=self.block.response_line(row), text=self.block.line_text(row).strip(), note=note)
@@ -210,11 +210,7 @@ class ParsedResponse:
     text: str
     blocks: tuple[CodeBlock, ...]
     prose: tuple[tuple[int, str], ...]
-    _facts: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @cached_property
-    def lines(self) -> list[str]:
-        return self.text.split("\n")
+    _facts: dict[Callable[[ParsedResponse], Any], Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def code_blocks(self) -> tuple[CodeBlock, ...]:
@@ -245,15 +241,12 @@ class ParsedResponse:
                 statements.extend(parse_sql_block(block))
         return statements
 
-    def memo(self, key: str, build: Any) -> Any:
-        """Cache a derived fact (handlers, routes, responses…) so each is computed once per response."""
-        if key not in self._facts:
-            self._facts[key] = build(self)
-        return self._facts[key]
-
-    def line_evidence(self, line: int, note: str = "") -> Evidence:
-        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
-        return Evidence(line=line, text=text, note=note)
+    def memo(self, build: Callable[[ParsedResponse], _Fact]) -> _Fact:
+        """`build(self)`, computed once per response and shared by every check (handlers, routes…)."""
+        if build not in self._facts:
+            self._facts[build] = build(self)
+        fact: _Fact = self._facts[build]
+        return fact
 
 
 @cache

@@ -1,1 +1,1 @@
-"""Model requests → model responses: Anthropic, OpenAI-compatible, replay, the offline local router; pricing."""
+"""Model requests → model responses: Anthropic, OpenAI-compatible, replay, the offline local router."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -12,7 +14,7 @@ Purpose = Literal["routing", "standards", "judge", "augment"]
 
 
 class ModelRequest(BaseModel):
-    """Exactly what is sent to a Messages-style API (Anthropic's shape); `purpose` and `sample` are not sent."""
+    """Exactly what a Messages-style API receives (Anthropic's shape); `purpose` and `sample` are not sent."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -45,6 +47,16 @@ class ModelRequest(BaseModel):
 
     def key(self) -> str:
         """sha256 of the canonical request: the cache key, the store's call key and the batch custom_id."""
+        return self._key
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> ModelRequest:
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("_key", None)  # the cached key belongs to the original's content
+        return copy
+
+    @cached_property
+    def _key(self) -> str:
+        # Computed once: a routing request carries the whole roster, and the runner, cache and store all ask.
         canonical = json.dumps(self.api_params(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         if self.sample != 1:
             canonical += f"#sample={self.sample}"

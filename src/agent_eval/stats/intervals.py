@@ -1,4 +1,4 @@
-"""Confidence intervals: the Interval value and the Wilson score interval for proportions (no scipy: fast import)."""
+"""Confidence intervals: the Interval value and Wilson's interval for proportions (no scipy import)."""
 
 from __future__ import annotations
 

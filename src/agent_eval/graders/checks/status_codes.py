@@ -7,6 +7,7 @@ import re
 from tree_sitter import Node
 
 from agent_eval.graders import http
+from agent_eval.graders.checks._zod import THROWING_PARSE_METHODS, is_schema_call, zod_in_response
 from agent_eval.graders.checks.registry import check, verdict
 from agent_eval.graders.model import Evidence, Verdict
 from agent_eval.graders.parsing import ParsedResponse
@@ -14,8 +15,6 @@ from agent_eval.graders.parsing import ParsedResponse
 _CREATES = re.compile(
     r"\.insert\(|insert\s+into|\.create\(|\.createMany\(|\.save\(|\.upsert\(", re.IGNORECASE
 )
-_THROWING_PARSE = frozenset({"parse", "parseAsync"})
-_NOT_SCHEMAS = frozenset({"JSON", "Date", "Number", "URL", "qs", "querystring", "path", "url"})
 _TELLS_ERRORS_APART = re.compile(r"ZodError|instanceof|\.issues\b|\.name\s*===|\.code\s*===|flatten\(")
 _EXPECTED: dict[http.SiteContext, frozenset[int]] = {
     "validation": frozenset({400, 422}),
@@ -34,7 +33,7 @@ def status_codes(response: ParsedResponse) -> Verdict:
     missing authentication 401, a forbidden action 403 (404 accepted: hiding existence), a missing resource
     404/410; an error path (catch block, error guard, `error` body) must never answer 2xx — including a
     response with no status, which is 200. A POST handler that inserts/creates must answer its success with
-    201. Pass when every classified response meets this; fail on the first mismatch (all listed as evidence).
+    201. Pass when every classified response meets this; fail when any does not (each listed as evidence).
     A Zod `.parse()` that throws inside a `try` whose `catch` does not tell validation errors apart
     (no `ZodError`/`instanceof` test) makes that catch's responses answer invalid input, so they must be
     400/422 too. Statuses that are not literals (variables) are not judged.
@@ -53,7 +52,7 @@ def status_codes(response: ParsedResponse) -> Verdict:
             continue
         shown = f"status {status}" + ("" if site.explicit else " (default)")
         context = http.guard_context(site)
-        if context == "error" and any(_inside(site.node, catch) for catch in catching_parse_errors):
+        if context == "error" and any(http.contains(catch, site.node) for catch in catching_parse_errors):
             context = "validation"
         expected = _EXPECTED.get(context)
         if expected is not None and status not in expected:
@@ -80,23 +79,19 @@ def _creates(site: http.ResponseSite) -> bool:
     return bool(_CREATES.search(handler.unit.code_text(handler.function)))
 
 
-def _inside(node: Node, outer: Node) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
-
-
 def _catches_parse_errors_blindly(response: ParsedResponse) -> list[Node]:
     """Catch clauses that receive a throwing Zod `.parse()` error without telling it apart from others."""
     catches: list[Node] = []
+    zod_present = zod_in_response(response)
     for handler in http.handlers(response):
         unit = handler.unit
         for call in unit.of_type("call_expression", within=handler.function):
-            receiver, name = http.callee_parts(unit, call)
-            if name not in _THROWING_PARSE or receiver.split(".")[0] in _NOT_SCHEMAS:
+            if not is_schema_call(unit, call, THROWING_PARSE_METHODS, zod_present):
                 continue
             statement = http.enclosing(call, "try_statement", stop=handler.function)
             body = statement.child_by_field_name("body") if statement is not None else None
             catch = statement.child_by_field_name("handler") if statement is not None else None
-            if body is None or catch is None or not _inside(call, body):
+            if body is None or catch is None or not http.contains(body, call):
                 continue
             if not _TELLS_ERRORS_APART.search(unit.code_text(catch)):
                 catches.append(catch)

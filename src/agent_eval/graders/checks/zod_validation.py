@@ -7,14 +7,11 @@ import re
 from tree_sitter import Node
 
 from agent_eval.graders import http
+from agent_eval.graders.checks._zod import PARSE_METHODS, is_schema_call, zod_in_response
 from agent_eval.graders.checks.registry import check, verdict
 from agent_eval.graders.model import Evidence, Verdict
-from agent_eval.graders.parsing import ParsedResponse, TsUnit
+from agent_eval.graders.parsing import ParsedResponse
 
-_PARSE_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync"})
-_NOT_SCHEMAS = frozenset(
-    {"JSON", "Date", "Number", "URL", "qs", "querystring", "path", "url", "cookie", "jwt"}
-)
 _BODY_CALLS = frozenset({"json", "formData", "text", "arrayBuffer", "blob"})
 _HONO_READS = frozenset({"json", "parseBody", "query", "queries", "param", "formData", "text", "valid"})
 _REQUEST_FIELDS = frozenset({"body", "query", "params"})
@@ -38,7 +35,7 @@ def zod_validation(response: ParsedResponse) -> Verdict:
     already validated). Pass when every read is validated; fail when any read is not — in particular when
     Zod is imported (even a schema declared) but never applied to the input. Prose does not count.
     """
-    zod_present = any(_imports_zod(unit) for unit in response.ts_units)
+    zod_present = zod_in_response(response)
     global_pipe = any(_GLOBAL_ZOD_PIPE.search(unit.text(unit.tree.root_node)) for unit in response.ts_units)
     reads: list[tuple[http.Handler, Node]] = []
     unvalidated: list[Evidence] = []
@@ -82,17 +79,6 @@ def _validated_by_framework(handler: http.Handler, zod_present: bool, global_pip
     return ""
 
 
-def _imports_zod(unit: TsUnit) -> bool:
-    """`import { z } from 'zod'` or `require('zod')` (also `zod/v4`)."""
-    sources = [unit.text(s.child_by_field_name("source")) for s in unit.of_type("import_statement")]
-    sources += [
-        unit.text(arguments[0])
-        for call in unit.of_type("call_expression")
-        if http.callee_parts(unit, call) == ("", "require") and (arguments := http.call_arguments(call))
-    ]
-    return any(re.fullmatch(r"['\"]zod(?:/[\w.]+)?['\"]", source) for source in sources)
-
-
 def _input_reads(handler: http.Handler) -> list[Node]:
     unit, function = handler.unit, handler.function
     params = [p.split(":")[0].strip() for p in handler.params]
@@ -121,7 +107,7 @@ def _input_reads(handler: http.Handler) -> list[Node]:
             reads.append(call)
     for member in unit.of_type("member_expression", within=function):
         text = unit.text(member)
-        if any(_inside(member, r) for r in reads):
+        if any(http.contains(r, member) for r in reads):
             continue
         reads_request = request and text in request_reads
         reads_params = context and re.fullmatch(rf"\(?(await\s+)?{params_root}params\)?(\.\w+)?", text)
@@ -130,7 +116,7 @@ def _input_reads(handler: http.Handler) -> list[Node]:
     if "params" in context:  # destructured `{ params }`: the bare name is the input too
         body = function.child_by_field_name("body") or function
         reads.extend(i for i in unit.of_type("identifier", within=body) if unit.text(i) == "params")
-    reads = [r for r in reads if not any(o is not r and _inside(r, o) for o in reads)]
+    reads = [r for r in reads if not any(o is not r and http.contains(o, r) for o in reads)]
     return sorted(reads, key=lambda n: n.start_byte)
 
 
@@ -148,19 +134,12 @@ def _decorated_inputs(handler: http.Handler) -> list[Node]:
     return reads
 
 
-def _inside(node: Node, outer: Node) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
-
-
 def _parse_argument_spans(handler: http.Handler, zod_present: bool) -> list[tuple[Node, str]]:
     """(argument node, its text) of every Zod-looking `.parse`-family call in the handler."""
     unit = handler.unit
     spans = []
     for call in unit.of_type("call_expression", within=handler.function):
-        receiver, name = http.callee_parts(unit, call)
-        if name not in _PARSE_METHODS or receiver.split(".")[0] in _NOT_SCHEMAS:
-            continue
-        if not (zod_present or receiver.startswith("z.") or re.search(r"schema|validator", receiver, re.I)):
+        if not is_schema_call(unit, call, PARSE_METHODS, zod_present):
             continue
         arguments = call.child_by_field_name("arguments")
         if arguments is not None:
@@ -169,7 +148,7 @@ def _parse_argument_spans(handler: http.Handler, zod_present: bool) -> list[tupl
 
 
 def _is_validated(handler: http.Handler, read: Node, parse_arguments: list[tuple[Node, str]]) -> bool:
-    if any(_inside(read, arguments) for arguments, _ in parse_arguments):
+    if any(http.contains(arguments, read) for arguments, _ in parse_arguments):
         return True
     names = _flows_into(handler, read)
     return any(re.search(rf"\b{re.escape(name)}\b", text) for name in names for _, text in parse_arguments)
@@ -196,7 +175,9 @@ def _flows_into(handler: http.Handler, read: Node) -> set[str]:
             if target is None or value is None:
                 continue
             value_text = unit.text(value)
-            if _inside(read, value) or any(re.search(rf"\b{re.escape(n)}\b", value_text) for n in names):
+            if http.contains(value, read) or any(
+                re.search(rf"\b{re.escape(n)}\b", value_text) for n in names
+            ):
                 bound = set(re.findall(r"\w+", unit.text(target)))
                 if not bound <= names:
                     names |= bound

@@ -78,8 +78,7 @@ class ResponseSite:
 
 
 def response_sites(response: ParsedResponse) -> list[ResponseSite]:
-    found: list[ResponseSite] = response.memo("http.sites", _find_response_sites)
-    return found
+    return response.memo(_find_response_sites)
 
 
 def _status_literal(unit: TsUnit, node: Node | None) -> int | None:

@@ -71,13 +71,11 @@ class Handler:
 
 
 def handlers(response: ParsedResponse) -> list[Handler]:
-    found: list[Handler] = response.memo("http.handlers", _find_handlers)
-    return found
+    return response.memo(_find_handlers)
 
 
 def routes(response: ParsedResponse) -> list[Route]:
-    found: list[Route] = response.memo("http.routes", _find_routes)
-    return found
+    return response.memo(_find_routes)
 
 
 def next_route_path(file_path: str | None) -> str | None:
@@ -427,8 +425,7 @@ class _Mounts:
 
 
 def _response_mounts(response: ParsedResponse) -> _Mounts:
-    found: _Mounts = response.memo("http.mounts", _find_mounts)
-    return found
+    return response.memo(_find_mounts)
 
 
 def _find_mounts(response: ParsedResponse) -> _Mounts:

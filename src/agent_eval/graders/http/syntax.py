@@ -82,3 +82,8 @@ def function_named(response: ParsedResponse, name: str) -> tuple[TsUnit, Node] |
             ):
                 return unit, value
     return None
+
+
+def contains(outer: Node, node: Node) -> bool:
+    """Whether `node` lies within `outer` (same tree)."""
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
