@@ -225,3 +225,20 @@ def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(
     finally:
         server.kill()
         server.wait()
+
+
+def test_replay_regrades_a_stored_run_without_calling_any_model(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with MockAnthropic(responder=EvalResponder(expected_by_message(project), misroute_rate=0.3)) as api:
+        point_at(monkeypatch, api)
+        source = run_eval(options(project, limit=4, report=False))
+        calls = api.count()
+        replayed = run_eval(options(project, limit=4, report=False, model=f"replay:{source.run.run_id}"))
+        assert api.count() == calls
+    assert replayed.run.status == "finished" and not replayed.run.offline
+    assert replayed.run.model == source.run.model
+    with Store(project / "home") as store:
+        before = {(r.scenario_id, r.chosen, r.passed, r.judge) for r in store.results(source.run.run_id)}
+        after = {(r.scenario_id, r.chosen, r.passed, r.judge) for r in store.results(replayed.run.run_id)}
+    assert after == before and len(after) == 8

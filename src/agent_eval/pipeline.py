@@ -108,45 +108,51 @@ class Plan:
 
 
 # model specs
-def open_provider(spec: str, roster: Roster, store: Store) -> Provider:
+@dataclass(frozen=True)
+class OpenModel:
+    provider: Provider
+    model: str  # the id requests carry: aliases resolved up front so a moved alias never hits a stale cache
+    offline: bool  # no generative model answers (the local router, or a replay of an offline run)
+
+
+async def open_model(spec: str, roster: Roster, store: Store, *, judge: bool = False) -> OpenModel:
     """`local`, `replay:RUN_ID`, `openai:MODEL[@URL]`, `anthropic:ID|ALIAS` or a bare Anthropic id/alias."""
     if spec == LOCAL_MODEL:
         from agent_eval.providers.local import LocalRouter
 
-        return LocalRouter(roster)
+        return OpenModel(LocalRouter(roster), LOCAL_MODEL, offline=True)
     if spec.startswith("replay:"):
         from agent_eval.providers.replay import ReplayProvider
 
-        source = spec.removeprefix("replay:")
-        if store.get_run(source) is None:
-            raise RunError(f"--model {spec}: no stored run {source!r} (see `agent-eval runs`)")
-        return ReplayProvider(store.responses_by_hash(source), name=spec)
+        source = store.get_run(spec.removeprefix("replay:"))
+        if source is None:
+            raise RunError(
+                f"--model {spec}: no stored run {spec.removeprefix('replay:')!r} (see `agent-eval runs`)"
+            )
+        model = source.judge_model if judge else source.model
+        if model is None:
+            raise RunError(f"--model {spec}: that run had no judge to replay")
+        # Same model ids as the source run, so every request hashes to the call that run stored.
+        return OpenModel(
+            ReplayProvider(store.responses_by_hash(source.run_id), name=spec), model, source.offline
+        )
     if spec.startswith("openai:"):
         from agent_eval.providers.openai_compat import OpenAICompatProvider
 
         try:
-            return OpenAICompatProvider(spec)
+            provider = OpenAICompatProvider(spec)
         except ValueError as exc:
             raise RunError(str(exc)) from exc
+        return OpenModel(provider, provider.model, offline=False)
     if not has_credentials():
         raise RunError(f"--model {spec} needs the Anthropic API: {ENABLE_MODEL_HINT}")
     from agent_eval.providers.anthropic import AnthropicProvider
 
-    return AnthropicProvider(spec.removeprefix("anthropic:"))
-
-
-async def refresh_aliases(provider: Provider, spec: str) -> None:
-    """Point an alias (`sonnet`, `inherit`…) at the newest model the Models API lists, when it answers."""
-    refresh = getattr(provider, "refresh_aliases", None)
-    if callable(refresh) and spec.removeprefix("anthropic:") in {*ALIASES, INHERIT}:
-        await refresh()
-
-
-def provider_model_id(provider: Provider, spec: str) -> str:
-    """The id requests carry: aliases resolved up front so a moved alias never hits a stale cache entry."""
-    resolve = getattr(provider, "resolve", None)
     bare = spec.removeprefix("anthropic:")
-    return str(resolve(bare)) if callable(resolve) else getattr(provider, "model", bare)
+    anthropic = AnthropicProvider(bare)
+    if bare in {*ALIASES, INHERIT}:
+        await anthropic.refresh_aliases()  # the newest model of the family, when the Models API answers
+    return OpenModel(anthropic, anthropic.resolve(bare), offline=False)
 
 
 # identity
@@ -217,30 +223,24 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
             "no Anthropic credentials: routing runs on the offline lexical baseline ('local'), "
             f"standards and judge are skipped; to run them, {ENABLE_MODEL_HINT}"
         )
-    provider = open_provider(model_spec, roster, store)
-    await refresh_aliases(provider, model_spec)
-    if provider.offline and not model_spec.startswith("replay:"):
-        offline = True
+    opened = await open_model(model_spec, roster, store)
+    offline = offline or opened.offline
     if model_spec == LOCAL_MODEL and "standards" in suites:
         if explicit_model is not None:
             notes.append("the 'local' baseline only routes: standards scenarios skipped")
         scenarios = [s for s in scenarios if s.suite == "routing"]
-    model = provider_model_id(provider, model_spec)
 
     judge_spec = settings.get("judge_model_spec", options.judge_model) or (
-        config.judge_model if config else "haiku"
+        model_spec if model_spec.startswith("replay:") else config.judge_model if config else "haiku"
     )
-    judge: Provider | None = None
-    judge_model: str | None = None
+    judge: OpenModel | None = None
     rubric: Rubric | None = None
     if any(s.suite == "standards" for s in scenarios):
         try:
-            judge = provider if judge_spec == model_spec else open_provider(judge_spec, roster, store)
+            judge = await open_model(judge_spec, roster, store, judge=True)
         except RunError as exc:
             notes.append(f"judge skipped: {exc}")
         if judge is not None:
-            await refresh_aliases(judge, judge_spec)
-            judge_model = provider_model_id(judge, judge_spec)
             criteria = judge_criteria(config) if config and config.rubric else None
             rubric = build_rubric(agent, criteria)
 
@@ -254,10 +254,10 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         roster=roster,
         config=config,
         scenarios=tuple(scenarios),
-        provider=provider,
-        model=model,
-        judge=judge,
-        judge_model=judge_model,
+        provider=opened.provider,
+        model=opened.model,
+        judge=judge.provider if judge else None,
+        judge_model=judge.model if judge else None,
         rubric=rubric,
         epochs=epochs,
         concurrency=concurrency,
@@ -270,8 +270,11 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
 def judge_criteria(config: EvalConfig) -> list[dict[str, Any]]:
     """The eval config's rubric as the judge's criteria: its text's bullet lines become the guidance."""
     return [
-        {"id": c.id, "section": c.section,
-         "guidance": [line.strip().removeprefix("- ") for line in c.text.splitlines() if line.strip()]}
+        {
+            "id": c.id,
+            "section": c.section,
+            "guidance": [line.strip().removeprefix("- ") for line in c.text.splitlines() if line.strip()],
+        }
         for c in config.rubric
     ]
 
