@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,6 +17,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="per-check agreement and Cohen's kappa of the graders against datasets/AGENT/reference/",
     )
     parser.add_argument("--agent", required=True, metavar="NAME", help="agent whose reference set to use")
+    parser.add_argument(
+        "--reference",
+        metavar="DIR",
+        type=Path,
+        help="reference set folder (responses + labels.yaml); default datasets/AGENT/reference",
+    )
     parser.add_argument("--json", action="store_true", help="print the agreement figures as JSON on stdout")
     parser.set_defaults(handler=run)
 
@@ -25,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from agent_eval.graders.calibration import ReferenceSetError, calibrate, load_reference_set
     from agent_eval.paths import datasets_dir
 
-    folder = datasets_dir() / args.agent / "reference"
+    folder = args.reference or datasets_dir() / args.agent / "reference"
     try:
         cases = load_reference_set(folder)
     except ReferenceSetError as exc:
