@@ -21,6 +21,8 @@ import httpx2
 import pytest
 from anthropic import AsyncAnthropic, BadRequestError
 
+from agent_eval.graders.check_judge import build_check_request
+from agent_eval.graders.checks.registry import default_check_ids
 from agent_eval.graders.judge import build_judge_request, build_rubric
 from agent_eval.harness.routing import build_routing_request
 from agent_eval.harness.standards import build_standards_request
@@ -134,6 +136,7 @@ def every_request_kind() -> dict[str, ModelRequest]:
         ),
         "judge": build_judge_request(rubric, "Write a POST /v1/orders route handler", CRAFTED_ANSWER, MODEL),
         "judge sample 2": build_judge_request(rubric, "task", CRAFTED_ANSWER, MODEL, sample=2, retry=True),
+        "calibration model grader": build_check_request(CRAFTED_ANSWER, default_check_ids(), MODEL),
     }
 
 

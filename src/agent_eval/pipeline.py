@@ -145,7 +145,7 @@ async def open_model(spec: str, roster: Roster, store: Store, *, judge: bool = F
             raise RunError(str(exc)) from exc
         return OpenModel(provider, provider.model, offline=False)
     if not has_credentials():
-        raise RunError(f"--model {spec} needs the Anthropic API: {ENABLE_MODEL_HINT}")
+        raise RunError(f"model {spec!r} needs the Anthropic API: {ENABLE_MODEL_HINT}")
     from agent_eval.providers.anthropic import AnthropicProvider
 
     bare = spec.removeprefix("anthropic:")

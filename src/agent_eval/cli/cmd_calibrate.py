@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from agent_eval.graders.calibration import CalibrationResult
+    from collections.abc import Sequence
+
+    from agent_eval.graders.calibration import CalibrationResult, ReferenceCase
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +25,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=Path,
         help="reference set folder (responses + labels.yaml); default datasets/AGENT/reference",
     )
+    parser.add_argument(
+        "--judge-model",
+        metavar="M",
+        help="also calibrate this model applying the same checks (default: the eval config's judge model; "
+        "skipped without credentials)",
+    )
+    parser.add_argument("--no-judge", action="store_true", help="calibrate the rule-based checks only")
     parser.add_argument("--json", action="store_true", help="print the agreement figures as JSON on stdout")
     parser.set_defaults(handler=run)
 
@@ -38,18 +47,64 @@ def run(args: argparse.Namespace) -> int:
     except ReferenceSetError as exc:
         raise UsageError(str(exc)) from exc
     results = [calibrate(cases)]
+    notes: list[str] = []
+    if not args.no_judge:
+        judged, note = _model_grader(args.agent, args.judge_model, cases)
+        notes.append(note)
+        if judged is not None:
+            results.append(judged)
     if args.json:
-        print(
-            json.dumps(
-                {"agent": args.agent, "cases": len(cases), "graders": [_as_json(r) for r in results]},
-                indent=2,
-            )
-        )
+        payload = {"agent": args.agent, "cases": len(cases), "graders": [_as_json(r) for r in results]}
+        print(json.dumps({**payload, "notes": notes}, indent=2))
     else:
         print(f"{args.agent}: {len(cases)} reference responses in {folder}\n")
         for result in results:
             print(_render(result))
+        for note in notes:
+            print(note)
     return 0
+
+
+def _model_grader(
+    agent: str, spec: str | None, cases: Sequence[ReferenceCase]
+) -> tuple[CalibrationResult | None, str]:
+    """The judge model applying the checks to every reference response, or None and why it was skipped."""
+    import asyncio
+
+    from agent_eval.agents.roster import load_roster
+    from agent_eval.config import EvalConfigError, load_eval_config
+    from agent_eval.graders.calibration import calibrate
+    from agent_eval.graders.check_judge import model_check_verdicts
+    from agent_eval.paths import agents_dir, home_dir
+    from agent_eval.pipeline import RunError, open_model
+    from agent_eval.store.db import Store
+
+    if spec is None:
+        try:
+            spec = load_eval_config(agent).judge_model
+        except EvalConfigError:
+            spec = "haiku"
+    texts = {case.name: (case.file.read_text(encoding="utf-8"), list(case.labels)) for case in cases}
+
+    async def grade() -> tuple[CalibrationResult | None, str]:
+        with Store(home_dir()) as store:
+            try:
+                opened = await open_model(spec, load_roster(agents_dir()), store, judge=True)
+            except RunError as exc:
+                return None, f"judge model not calibrated: {exc}"
+            if opened.offline:
+                return None, f"judge model not calibrated: {spec} is not a generative model"
+            try:
+                grading = await model_check_verdicts(texts, opened.provider, opened.model, cache=store)
+            finally:
+                await opened.provider.aclose()
+        by_text = {texts[name][0]: verdicts for name, verdicts in grading.verdicts.items()}
+        result = calibrate(cases, lambda text, _checks: by_text.get(text, {}), f"model ({opened.model})")
+        failed = "; ".join(f"{name}: {why}" for name, why in sorted(grading.failures.items()))
+        graded = f"model grader: {len(grading.verdicts)}/{len(cases)} responses graded"
+        return result, graded + (f"; no verdicts for {failed}" if failed else "")
+
+    return asyncio.run(grade())
 
 
 def _as_json(result: CalibrationResult) -> dict[str, Any]:
