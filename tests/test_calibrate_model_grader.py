@@ -1,4 +1,4 @@
-"""Calibrating the judge model on the reference set: it applies the checks' semantics, through the mock API."""
+"""Calibrating the judge model on the reference set: it applies the checks' semantics, via the mock API."""
 
 from __future__ import annotations
 
@@ -64,8 +64,18 @@ def test_the_model_grader_is_calibrated_beside_the_rules(
         monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
         monkeypatch.setenv("AGENT_EVAL_HOME", str(tmp_path / "home"))
         monkeypatch.chdir(REPO)
-        code = main(["calibrate", "--agent", "backend-developer", "--reference", str(folder),
-                     "--judge-model", "haiku", "--json"])
+        code = main(
+            [
+                "calibrate",
+                "--agent",
+                "backend-developer",
+                "--reference",
+                str(folder),
+                "--judge-model",
+                "haiku",
+                "--json",
+            ]
+        )
         calls = api.count()
     assert code == 0 and calls == len(labels)
     out = json.loads(capsys.readouterr().out)
