@@ -11,7 +11,15 @@ from scipy import stats
 from agent_eval.cli.main import main
 from agent_eval.report.compare import compare_runs
 from agent_eval.stats.multiple import holm
-from report_runs import flips, isolated_store, routing_run, run_info, save_run, standards_record
+from report_runs import (
+    flips,
+    isolated_store,
+    routing_record,
+    routing_run,
+    run_info,
+    save_run,
+    standards_record,
+)
 
 BASE = [True] * 90 + [False] * 10
 
@@ -113,3 +121,19 @@ def test_cli_unknown_run_exits_2(
     assert main(["compare", "a", "nope"]) == 2
     assert "unknown run 'nope'" in capsys.readouterr().err
     assert main(["compare", "a"]) == 2
+
+
+def test_epochs_of_one_scenario_count_once_in_the_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three epochs of 4 scenarios that all got worse are 4 independent changes, not 12."""
+    store = isolated_store(tmp_path, monkeypatch)
+    before = [True] * 20
+    after = [False] * 4 + [True] * 16
+    for run_id, outcome in (("a", before), ("b", after)):
+        records = [routing_record(run_id, i, ok, epoch=e) for e in (1, 2, 3) for i, ok in enumerate(outcome)]
+        save_run(store, run_info(run_id), records)
+    routing = compare_runs(store, "a", "b").binary[0]
+    assert (routing.n, len(routing.lost)) == (60, 12)
+    assert routing.p_value == pytest.approx(stats.binomtest(4, 4, 0.5).pvalue)
+    assert routing.p_value > stats.binomtest(12, 12, 0.5).pvalue

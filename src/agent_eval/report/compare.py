@@ -182,10 +182,15 @@ def _binary(
     n = len(keys)
     rate_a = sum(a[k] for k in keys) / n if n else 0.0
     rate_b = sum(b[k] for k in keys) / n if n else 0.0
-    if direction == "regression":
-        p_value = mcnemar_exact(len(lost), len(gained), alternative="greater")
-    else:
-        p_value = mcnemar_exact(len(lost), len(gained))
+    # The epochs of one scenario are not independent samples, so the test counts scenarios: each is worse
+    # or better by the sign of its summed change. With one epoch this is McNemar's exact test on the pairs.
+    change_by_scenario: dict[str, int] = {}
+    for key in keys:
+        change_by_scenario[key[0]] = change_by_scenario.get(key[0], 0) + int(b[key]) - int(a[key])
+    worse = sum(1 for change in change_by_scenario.values() if change < 0)
+    better = sum(1 for change in change_by_scenario.values() if change > 0)
+    alternative: Literal["two-sided", "greater"] = "greater" if direction == "regression" else "two-sided"
+    p_value = mcnemar_exact(worse, better, alternative=alternative)
     return BinaryChange(
         name,
         n,
@@ -195,7 +200,7 @@ def _binary(
         gained,
         p_value,
         p_value,
-        _mde(n, len(lost), len(gained), alpha, direction),
+        _mde(len(change_by_scenario), worse, better, alpha, direction),
     )
 
 
