@@ -218,15 +218,19 @@ def _score(
     keys = sorted(a.keys() & b.keys())
     if not keys:
         return None
-    first = [a[k] for k in keys]
-    second = [b[k] for k in keys]
+    # One value per scenario (the mean over its epochs): epochs of a scenario are not independent samples.
+    epochs_of: dict[str, list[PairKey]] = {}
+    for key in keys:
+        epochs_of.setdefault(key[0], []).append(key)
+    first = [sum(a[k] for k in group) / len(group) for group in epochs_of.values()]
+    second = [sum(b[k] for k in group) / len(group) for group in epochs_of.values()]
     alternative: Literal["two-sided", "less"] = "less" if direction == "regression" else "two-sided"
     p_value = wilcoxon_signed_rank(first, second, alternative=alternative)
     return ScoreChange(
         name,
-        len(keys),
-        sum(first) / len(keys),
-        sum(second) / len(keys),
+        len(first),
+        sum(first) / len(first),
+        sum(second) / len(second),
         paired_bootstrap_mean_diff(first, second),
         p_value,
         p_value,
