@@ -6,7 +6,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import stdtrit  # the t quantile without importing scipy.stats (seconds)
 
 from agent_eval.stats.intervals import Interval
 
@@ -20,6 +19,8 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95) -> Interval
     spread = float(sample.std(ddof=1)) if sample.size > 1 else 0.0
     if spread == 0.0:
         return Interval(mean, mean, mean, confidence)
+    from scipy.special import stdtrit  # here, not at import: a report without judge scores never needs it
+
     half = float(stdtrit(sample.size - 1, (1.0 + confidence) / 2.0)) * spread / math.sqrt(sample.size)
     return Interval(mean, mean - half, mean + half, confidence)
 

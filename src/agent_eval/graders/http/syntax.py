@@ -9,7 +9,9 @@ from agent_eval.graders.parsing import ParsedResponse, TsUnit
 FUNCTION_TYPES = ("function_declaration", "function_expression", "arrow_function", "method_definition")
 
 
-_CALLEE_WRAPPERS = frozenset({"await_expression", "parenthesized_expression", "non_null_expression"})
+_CALLEE_WRAPPERS = frozenset(
+    {"await_expression", "parenthesized_expression", "non_null_expression", "instantiation_expression"}
+)
 
 
 def parameter_names(unit: TsUnit, parameters: Node | None) -> list[str]:
@@ -57,7 +59,10 @@ def callee_parts(unit: TsUnit, call: Node) -> tuple[str, str]:
     """(object text, property) for `obj.prop(...)`; ("", name) for `name(...)`."""
     function = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     while function is not None and function.type in _CALLEE_WRAPPERS and function.named_children:
-        function = function.named_children[-1]  # `await pool.query<T>(…)` parses as a call of an await
+        # `await pool.query<T>(…)` parses as a call of an await; `prisma.$queryRaw<T>\`…\`` as a call of an
+        # instantiation (expression, then its type arguments)
+        index = 0 if function.type == "instantiation_expression" else -1
+        function = function.named_children[index]
     if function is None:
         return "", ""
     if function.type == "member_expression":
