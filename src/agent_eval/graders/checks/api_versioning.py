@@ -18,9 +18,12 @@ def api_versioning(response: ParsedResponse) -> Verdict:
 
     Route paths come from Next.js file-path comments or headings (`app/api/v1/orders/route.ts` →
     `/api/v1/orders`, `pages/api/…`) and from router calls (`router.get('/v1/orders')`, Hono `app.get`,
-    Fastify `fastify.get` / `route({ url })`), with mount prefixes (`app.use('/v1', router)`, Hono
-    `app.route`/`basePath`, Fastify `register(plugin, { prefix })`) applied. Pass when every path has a
-    version segment (`/v1/`, `/api/v2/`…); fail when any path has none (`/api/orders`).
+    Fastify `fastify.get` / `route({ url })`, Koa routers), NestJS controllers (global prefix, `@Controller`
+    and method paths, URI versions) and plain Node servers (the paths `http.createServer` listeners compare
+    the URL with), with mount prefixes (`app.use('/v1', auth, router)`, Koa `new Router({ prefix })` and
+    `use('/v1', r.routes())`, Hono `app.route`/`basePath`, Fastify `register(plugin, { prefix })`)
+    applied. Pass when every path has a version segment (`/v1/`, `/api/v2/`…); fail when any path has
+    none (`/api/orders`).
     """
     found = http.routes(response)
     if not found:

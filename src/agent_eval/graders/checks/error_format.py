@@ -40,10 +40,11 @@ def error_format(response: ParsedResponse) -> Verdict:
 
     Error responses are those with a status >= 400, inside a catch block, behind an error/validation/auth/
     not-found guard, or with an `error`/`errors` key; thrown framework exceptions are left out (their body
-    is written by an error handler). Their bodies (resolved through local variables and
-    helper functions) are compared by shape: top-level keys, whether `error` is an object, and where the
-    machine-readable `code` sits. Pass when all share one shape that has a code; fail on a bare string or
-    empty body, a shape without a code, or two different shapes.
+    is written by an error handler). Koa `ctx.body = …` and Node `res.end(JSON.stringify(…))` bodies count.
+    Their bodies (resolved through local variables, helper functions, and the caller's argument when a
+    helper takes the body as a parameter) are compared by shape: top-level keys, whether `error` is an
+    object, and where the machine-readable `code` sits. Pass when all share one shape that has a code;
+    fail on a bare string or empty body, a shape without a code, or two different shapes.
     """
     if not http.handlers(response):
         return verdict("error-format", "n/a", "no HTTP handler")

@@ -25,6 +25,12 @@ _KEY_FORMATS = re.compile(
 _CONNECTION_WITH_PASSWORD = re.compile(
     r"\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis|rediss|amqps?)://[^:/\s'\"`]+:(?P<password>[^@\s'\"`]+)@"
 )
+# What example files and docs put where a secret goes: `USER:PASSWORD`, `<db-password>`, `${DB_PASS}`,
+# `changeme`, `xxxx`, `your-password-here`, `***`. A realistic literal (`Sh0pApp!2024`) matches none.
+_PLACEHOLDER = re.compile(
+    r"^(?:[$<{*].*|[A-Z][A-Z0-9_]*|(?i:x{3,}|\.{3}|changeme|change[-_]me|(?:your|my)[-_][\w-]*|"
+    r"[\w-]*[-_]here|placeholder|redacted|dummy))$"
+)
 _SIGNING_CALLS = frozenset({"sign", "verify", "createHmac", "setSecret"})
 _NOT_SECRET_VALUES = re.compile(r"^(?:|\*+|x+|\.\.\.|<[^>]*>|\$\{[^}]*\}|[A-Z][A-Z0-9_]*)$")
 _OTHER_LANGUAGE_ASSIGNMENT = re.compile(
@@ -80,8 +86,9 @@ def no_hardcoded_secrets(response: ParsedResponse) -> Verdict:
     value in a known key format (Stripe `sk_live_`, AWS `AKIA`, GitHub `ghp_`, Slack `xox`, JWTs, PEM
     private keys) or a connection string with an inline password (unless the password is an
     interpolation). Environment files and shell snippets are the environment: only known key formats and
-    password-bearing connection strings count there. Placeholders such as `<your-key>` or `***` are not
-    secrets.
+    password-bearing connection strings count there. Placeholders are not secrets: `<your-key>`, `***`,
+    and as a connection-string password an ALL-CAPS word (`postgres://USER:PASSWORD@…`), `<db-password>`,
+    `${DB_PASSWORD}`, `changeme`, `xxx`, `your-…-here`; a realistic literal password still fails.
     """
     found: list[Evidence] = []
     for unit in response.ts_units:
@@ -121,9 +128,14 @@ def _format_match(text: str) -> str:
     if _KEY_FORMATS.search(text):
         return "value in a known key format"
     connection = _CONNECTION_WITH_PASSWORD.search(text)
-    if connection and not connection["password"].startswith(("${", "$", "{", "<", "*")):
+    if connection and not is_placeholder(connection["password"]):
         return "connection string with an inline password"
     return ""
+
+
+def is_placeholder(value: str) -> bool:
+    """A stand-in for a secret (ALL-CAPS word, `<…>`, `${…}`, `changeme`, `xxx`, `your-…-here`), not one."""
+    return bool(_PLACEHOLDER.match(value.strip()))
 
 
 def _typescript_secrets(unit: TsUnit) -> list[Evidence]:

@@ -10,7 +10,7 @@ from agent_eval.graders import http
 from agent_eval.graders.checks._zod import PARSE_METHODS, is_schema_call, zod_in_response
 from agent_eval.graders.checks.registry import check, verdict
 from agent_eval.graders.model import Evidence, Verdict
-from agent_eval.graders.parsing import ParsedResponse
+from agent_eval.graders.parsing import ParsedResponse, TsUnit
 
 _BODY_CALLS = frozenset({"json", "formData", "text", "arrayBuffer", "blob"})
 _HONO_READS = frozenset({"json", "parseBody", "query", "queries", "param", "formData", "text", "valid"})
@@ -32,8 +32,13 @@ def zod_validation(response: ParsedResponse) -> Verdict:
     hop such as `Object.fromEntries(searchParams)`) are followed; the read is validated when it, or a name
     it flows into, is the argument of a Zod `.parse`/`.safeParse`/`.parseAsync`/`.safeParseAsync` call, or
     when the route registers a validator middleware (`zValidator(...)`; `c.req.valid()` reads are then
-    already validated). Pass when every read is validated; fail when any read is not — in particular when
-    Zod is imported (even a schema declared) but never applied to the input. Prose does not count.
+    already validated). Reads are `req.body`/`query`/`params`, `await req.json()`, Hono `c.req.*`, Koa
+    `ctx.request.body`/`ctx.query`/`ctx.params` (Koa's `ctx.body` is the response, not input), NestJS
+    `@Body()`/`@Query()`/`@Param()` parameters, and a plain Node body read through a local helper handed
+    the request that consumes its stream (`readJson(req)`); `const { pathname } = new URL(req.url, …)`
+    only routes and is not input. Pass when every read is validated; fail when any read is not — in
+    particular when Zod is imported (even a schema declared) but never applied to the input. Prose does
+    not count.
     """
     zod_present = zod_in_response(response)
     global_pipe = any(_GLOBAL_ZOD_PIPE.search(unit.text(unit.tree.root_node)) for unit in response.ts_units)
@@ -41,7 +46,7 @@ def zod_validation(response: ParsedResponse) -> Verdict:
     unvalidated: list[Evidence] = []
     validated: list[Evidence] = []
     for handler in http.handlers(response):
-        handler_reads = _input_reads(handler)
+        handler_reads = _input_reads(response, handler)
         reads.extend((handler, read) for read in handler_reads)
         by_framework = _validated_by_framework(handler, zod_present, global_pipe)
         if by_framework:
@@ -79,7 +84,7 @@ def _validated_by_framework(handler: http.Handler, zod_present: bool, global_pip
     return ""
 
 
-def _input_reads(handler: http.Handler) -> list[Node]:
+def _input_reads(response: ParsedResponse, handler: http.Handler) -> list[Node]:
     unit, function = handler.unit, handler.function
     params = [p.split(":")[0].strip() for p in handler.params]
     if handler.kind == "controller-method":
@@ -95,19 +100,27 @@ def _input_reads(handler: http.Handler) -> list[Node]:
     context = params[1] if len(params) > 1 else ""
     # Next.js passes route params as the second argument: `{ params }` or `context` (then `context.params`)
     params_root = "" if "params" in context else rf"{re.escape(context)}\."
-    request_reads = {f"{request}.{f}" for f in _REQUEST_FIELDS} | {
-        f"{request}.nextUrl.searchParams",
-        f"{request}.url",
-    }
+    koa = _is_koa_context(handler, request)
+    # Koa's `ctx.body` is the response being written; its input is `ctx.request.body`, `ctx.query`…
+    fields = _REQUEST_FIELDS - {"body"} if koa else _REQUEST_FIELDS
+    request_reads = (
+        {f"{request}.{f}" for f in fields}
+        | {f"{request}.request.{f}" for f in _REQUEST_FIELDS}
+        | {f"{request}.nextUrl.searchParams", f"{request}.url", f"{request}.querystring"}
+    )
     reads: list[Node] = []
     for call in unit.of_type("call_expression", within=function):
         receiver, name = http.callee_parts(unit, call)
         reads_body = receiver == request and name in _BODY_CALLS and not http.call_arguments(call)
-        if reads_body or (receiver == f"{request}.req" and name in _HONO_READS):
+        if (
+            reads_body
+            or (receiver == f"{request}.req" and name in _HONO_READS)
+            or (request and _reads_stream(response, handler, call, request))
+        ):
             reads.append(call)
     for member in unit.of_type("member_expression", within=function):
         text = unit.text(member)
-        if any(http.contains(r, member) for r in reads):
+        if any(http.contains(r, member) for r in reads) or _routes_only(unit, member):
             continue
         reads_request = request and text in request_reads
         reads_params = context and re.fullmatch(rf"\(?(await\s+)?{params_root}params\)?(\.\w+)?", text)
@@ -118,6 +131,36 @@ def _input_reads(handler: http.Handler) -> list[Node]:
         reads.extend(i for i in unit.of_type("identifier", within=body) if unit.text(i) == "params")
     reads = [r for r in reads if not any(o is not r and http.contains(o, r) for o in reads)]
     return sorted(reads, key=lambda n: n.start_byte)
+
+
+def _is_koa_context(handler: http.Handler, request: str) -> bool:
+    """A Koa handler's single `ctx` argument: it writes `ctx.body`/`ctx.status` or reads `ctx.request`."""
+    if not request or (len(handler.params) > 1 and not handler.params[1].startswith("next")):
+        return False
+    code = handler.unit.code_text(handler.function)
+    return bool(re.search(rf"\b{re.escape(request)}\.(?:(?:body|status)\s*=[^=]|request\.)", code))
+
+
+_STREAM_READ = re.compile(r"\.on\(\s*['\"]data['\"]|for\s+await\s*\(|getRawBody\(|\.pipe\(")
+
+
+def _reads_stream(response: ParsedResponse, handler: http.Handler, call: Node, request: str) -> bool:
+    """`readJson(req)`: a local function handed the raw request that consumes its body stream."""
+    receiver, name = http.callee_parts(handler.unit, call)
+    arguments = http.call_arguments(call)
+    if receiver or not arguments or handler.unit.text(arguments[0]) != request:
+        return False
+    found = http.function_named(response, name)
+    return found is not None and bool(_STREAM_READ.search(found[0].code_text(found[1])))
+
+
+def _routes_only(unit: TsUnit, member: Node) -> bool:
+    """`const { pathname } = new URL(req.url, base)`: the URL read only to route, not as input."""
+    declarator = http.enclosing(member, "variable_declarator")
+    if declarator is None:
+        return False
+    name = declarator.child_by_field_name("name")
+    return name is not None and name.type == "object_pattern" and unit.text(name).strip("{} ") == "pathname"
 
 
 def _decorated_inputs(handler: http.Handler) -> list[Node]:

@@ -1,8 +1,10 @@
 """The HTTP responses handlers build, with their status, body and the conditions that lead to them.
 
 Recognises `NextResponse.json(body, { status })`, `new Response`, `res.status(n).json()`,
-`reply.code(n).send()`, `c.json(body, n)`, thrown HTTP errors, and calls to local helpers that wrap one of
-those with the status as a parameter; `guard_context` classifies a response by its enclosing conditions.
+`reply.code(n).send()`, `c.json(body, n)`, Koa `ctx.body = …` (status from an earlier `ctx.status = n`,
+200 otherwise), plain Node `res.writeHead(n); res.end(…)` / `res.statusCode = n`, thrown HTTP errors
+(`ctx.throw(404)` too), and calls to local helpers that wrap one of those with the status (and possibly the
+body) as parameters; `guard_context` classifies a response by its enclosing conditions.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ _RESPONSE_OBJECTS = frozenset({"res", "response", "reply", "resp"})
 
 
 _CONTEXT_OBJECTS = frozenset({"c", "ctx", "context"})
+
+
+_KOA_CONTEXTS = frozenset({"ctx", "context", "ctx.response", "context.response"})
+
+
+_STATUS_PROPERTIES = frozenset({"status", "statusCode"})
 
 
 _EXCEPTION_STATUSES = {
@@ -123,11 +131,97 @@ def _raw_sites(unit: TsUnit) -> list[_RawSite]:
         site = _raw_site(unit, node)
         if site is not None:
             sites.append(site)
+    for assignment in unit.of_type("assignment_expression"):
+        site = _koa_site(unit, assignment)
+        if site is not None:
+            sites.append(site)
     for statement in unit.of_type("throw_statement"):
         site = _thrown_site(unit, statement)
         if site is not None:
             sites.append(site)
     return sites
+
+
+def _koa_site(unit: TsUnit, assignment: Node) -> _RawSite | None:
+    """Koa: `ctx.body = x` answers with the status set before it (`ctx.status = n`), else 200; a
+    `ctx.status = n` that no `ctx.body =` follows in its block answers with an empty body."""
+    left = assignment.child_by_field_name("left")
+    if left is None or left.type != "member_expression":
+        return None
+    target = unit.text(left.child_by_field_name("object"))
+    field = unit.text(left.child_by_field_name("property"))
+    if target not in _KOA_CONTEXTS:
+        return None
+    if field == "body":
+        setter = preceding_status(unit, assignment, target)
+        if setter is None:
+            return _RawSite(assignment, None, False, None, assignment.child_by_field_name("right"))
+        return _RawSite(
+            assignment, _status_literal(unit, setter), True, setter, assignment.child_by_field_name("right")
+        )
+    if field == "status" and not _followed_by_body(unit, assignment, target):
+        value = assignment.child_by_field_name("right")
+        return _RawSite(assignment, _status_literal(unit, value), True, value, None)
+    return None
+
+
+def _statement_of(node: Node) -> Node | None:
+    current: Node | None = node
+    while current is not None and current.type not in {"expression_statement", "return_statement"}:
+        if current.type in FUNCTION_TYPES:
+            return None
+        current = current.parent
+    return current
+
+
+def _status_set_by(unit: TsUnit, statement: Node, target: str) -> Node | None:
+    """The status value a statement sets on `target`: `target.status = n`, `target.statusCode = n`,
+    `target.writeHead(n, …)` or a bare `target.status(n);`."""
+    expression = statement.named_children[0] if statement.named_children else None
+    if expression is None:
+        return None
+    if expression.type == "assignment_expression":
+        left = expression.child_by_field_name("left")
+        if (
+            left is not None
+            and left.type == "member_expression"
+            and unit.text(left.child_by_field_name("object")) == target
+            and unit.text(left.child_by_field_name("property")) in _STATUS_PROPERTIES
+        ):
+            return expression.child_by_field_name("right")
+        return None
+    if expression.type == "call_expression":
+        receiver, name = callee_parts(unit, expression)
+        arguments = call_arguments(expression)
+        if receiver == target and name in {"writeHead", "status", "code"} and arguments:
+            return arguments[0]
+    return None
+
+
+def preceding_status(unit: TsUnit, node: Node, target: str) -> Node | None:
+    """The status value set on `target` by the nearest earlier statement of the same or an enclosing
+    block (statements nested in other branches do not count), stopping at the enclosing function."""
+    current = _statement_of(node)
+    while current is not None and current.parent is not None and current.type not in FUNCTION_TYPES:
+        sibling = current.prev_named_sibling
+        while sibling is not None:
+            if sibling.type == "expression_statement":
+                value = _status_set_by(unit, sibling, target)
+                if value is not None:
+                    return value
+            sibling = sibling.prev_named_sibling
+        current = current.parent
+    return None
+
+
+def _followed_by_body(unit: TsUnit, assignment: Node, target: str) -> bool:
+    statement = _statement_of(assignment)
+    sibling = statement.next_named_sibling if statement is not None else None
+    while sibling is not None:
+        if sibling.type == "expression_statement" and unit.text(sibling).startswith(f"{target}.body"):
+            return True
+        sibling = sibling.next_named_sibling
+    return False
 
 
 def _thrown_site(unit: TsUnit, statement: Node) -> _RawSite | None:
@@ -177,6 +271,9 @@ def _raw_site(unit: TsUnit, node: Node) -> _RawSite | None:
                 status_arg,
             )
         return _RawSite(node, status, explicit, status_node, arguments[0])
+    if name == "throw" and receiver in _KOA_CONTEXTS and arguments:  # Koa `ctx.throw(404, 'msg')`
+        status = _status_literal(unit, arguments[0])
+        return _RawSite(node, status, True, arguments[0], None, thrown=True) if status else None
     if name == "sendStatus" and arguments:
         return _RawSite(node, _status_literal(unit, arguments[0]), True, arguments[0], None)
     if name in {"json", "send", "end"}:
@@ -195,17 +292,56 @@ def _raw_site(unit: TsUnit, node: Node) -> _RawSite | None:
                 )
             return None
         if receiver in _RESPONSE_OBJECTS and (arguments or name == "end"):
-            return _RawSite(node, None, False, None, arguments[0] if arguments else None)
+            body = arguments[0] if arguments else None
+            setter = preceding_status(unit, node, receiver)
+            if setter is not None:  # `res.writeHead(404, …); res.end(…)`, `res.statusCode = 400; res.send(…)`
+                return _RawSite(node, _status_literal(unit, setter), True, setter, body)
+            return _RawSite(node, None, False, None, body)
     return None
+
+
+def _controller_returns(handler: Handler) -> list[tuple[Node, _RawSite]]:
+    """NestJS: a value returned by a controller method is the response body, sent with `@HttpCode(n)`'s
+    status, else 201 for POST and 200 otherwise (not when the method takes over `@Res()`)."""
+    unit, method = handler.unit, handler.function
+    if "@Res()" in unit.text(method.child_by_field_name("parameters")):
+        return []
+    status = 201 if handler.method == "POST" else 200
+    sibling = method.prev_named_sibling
+    while sibling is not None and sibling.type == "decorator":
+        found = re.fullmatch(r"@HttpCode\(\s*(?:(\d{3})|HttpStatus\.(\w+))\s*\)", unit.text(sibling))
+        if found:
+            status = int(found[1]) if found[1] else _STATUS_NAMES.get(found[2], status)
+        sibling = sibling.prev_named_sibling
+    body = method.child_by_field_name("body")
+    returns = []
+    for statement in unit.of_type("return_statement", within=body) if body is not None else []:
+        value = statement.named_children[0] if statement.named_children else None
+        if value is not None and enclosing(statement, *FUNCTION_TYPES) == method:
+            returns.append((statement, _RawSite(statement, status, True, None, value)))
+    return returns
+
+
+def _unstringified(unit: TsUnit, body: Node | None) -> Node | None:
+    """`JSON.stringify(x)` → `x`; any other body unchanged."""
+    if (
+        body is not None
+        and body.type == "call_expression"
+        and callee_parts(unit, body) == ("JSON", "stringify")
+    ):
+        arguments = call_arguments(body)
+        return arguments[0] if arguments else None
+    return body
 
 
 @dataclass(frozen=True)
 class _Helper:
-    """A local function that builds a response whose status comes from one of its parameters."""
+    """A local function that builds a response whose status (and maybe body) comes from its parameters."""
 
     unit: TsUnit
     site: _RawSite
     status_index: int | None
+    body_index: int | None = None
 
 
 def _helpers(response: ParsedResponse, raw: dict[int, list[_RawSite]]) -> dict[str, _Helper]:
@@ -227,10 +363,11 @@ def _helpers(response: ParsedResponse, raw: dict[int, list[_RawSite]]) -> dict[s
                 continue
             parameters = parameter_names(unit, function.child_by_field_name("parameters"))
             status_name = unit.text(site.status_node) if site.status_node is not None else ""
-            status_index = next(
-                (i for i, p in enumerate(parameters) if p.split(":")[0].strip() == status_name), None
-            )
-            found.setdefault(name, _Helper(unit, site, status_index))
+            names = [p.split(":")[0].strip() for p in parameters]
+            status_index = names.index(status_name) if status_name in names else None
+            body_name = unit.text(_unstringified(unit, site.body))
+            body_index = names.index(body_name) if body_name in names else None
+            found.setdefault(name, _Helper(unit, site, status_index, body_index))
     return found
 
 
@@ -240,6 +377,12 @@ def _find_response_sites(response: ParsedResponse) -> list[ResponseSite]:
     helper_functions = _helpers(response, raw)
     all_handlers = handlers(response)
     sites: list[ResponseSite] = []
+    for handler in all_handlers:
+        if handler.kind == "controller-method":
+            sites.extend(
+                _located(handler.unit, node, site, handler.unit, all_handlers)
+                for node, site in _controller_returns(handler)
+            )
     for index, unit in enumerate(units):
         for site in raw[index]:
             sites.append(_located(unit, site.node, site, unit, all_handlers))
@@ -254,6 +397,11 @@ def _find_response_sites(response: ParsedResponse) -> list[ResponseSite]:
             if helper.status_index is not None:
                 status_arg = arguments[helper.status_index] if helper.status_index < len(arguments) else None
                 status, explicit = _status_literal(unit, status_arg), True
+            if helper.body_index is not None:  # `sendJson(res, 404, { error: … })`: the body is the caller's
+                body = arguments[helper.body_index] if helper.body_index < len(arguments) else None
+                adopted = _RawSite(call, status, explicit, None, body)
+                sites.append(_located(unit, call, adopted, unit, all_handlers))
+                continue
             adopted = _RawSite(call, status, explicit, None, helper.site.body)
             sites.append(_located(unit, call, adopted, helper.unit, all_handlers))
     return sites
@@ -303,7 +451,9 @@ def _located(
     )
 
 
-SiteContext = Literal["validation", "unauthenticated", "forbidden", "not-found", "error", "success"]
+SiteContext = Literal[
+    "validation", "unauthenticated", "forbidden", "not-found", "conflict", "error", "success"
+]
 
 
 _VALIDATION_GUARD = re.compile(
@@ -320,7 +470,7 @@ _AUTH_GUARD = re.compile(
 
 
 _FORBIDDEN_GUARD = re.compile(
-    r"\brole\b|permission|owner|isadmin|forbidden|!==?\s*(?:[\w?]+\.)*(?:user|session)\w*(?:\.\w+)*"
+    r"\brole\b|permission|owner|isadmin|forbidden|\bmember(?:ship)?s?\b|!==?\s*(?:[\w?]+\.)*(?:user|session)\w*(?:\.\w+)*"
     r"|(?:user|session)\w*(?:\.\w+)*\s*!==?",
     re.IGNORECASE,
 )
@@ -346,10 +496,37 @@ def guard_context(site: ResponseSite) -> SiteContext:
     if _FORBIDDEN_GUARD.search(conditions):
         return "forbidden"
     if _NOT_FOUND_GUARD.search(conditions):
-        return "not-found"
+        return "conflict" if _tests_insert_result(site, conditions) else "not-found"
     if site.in_catch or _ERROR_GUARD.search(conditions):
         return "error"
     return "success"
+
+
+_TESTED_RESULT = re.compile(r"!\s*(\w+)\b|\b(\w+)(?:\.\w+)*\.(?:length|rowCount|rowcount)\s*===?\s*0")
+_INSERTS = re.compile(r"\binsert\s+into\b|\.insert\(|\.create\(|\.upsert\(", re.IGNORECASE)
+
+
+def _tests_insert_result(site: ResponseSite, conditions: str) -> bool:
+    """`if (rows.length === 0)` where `rows` holds what an insert returned (`ON CONFLICT DO NOTHING
+    RETURNING …` gives nothing back when the row already exists): a conflict, not a missing resource."""
+    unit = site.unit
+    scope = site.handler.function if site.handler is not None else unit.tree.root_node
+    earlier = [
+        declarator
+        for declarator in unit.of_type("variable_declarator", within=scope)
+        if declarator.start_byte < site.node.start_byte
+    ]
+    for tested in _TESTED_RESULT.finditer(conditions):
+        name = tested[1] or tested[2]
+        values = [
+            declarator.child_by_field_name("value")
+            for declarator in earlier
+            if name in re.findall(r"\w+", unit.text(declarator.child_by_field_name("name")))
+        ]
+        latest = values[-1] if values else None
+        if latest is not None and _INSERTS.search(unit.code_text(latest)):
+            return True
+    return False
 
 
 def body_keys(unit: TsUnit, body: Node | None) -> list[str]:

@@ -2,9 +2,11 @@
 
 Covers Next.js route handlers (`export async function GET`, path from the file-path comment), pages API
 handlers, server actions ('use server'), Express/Hono/Fastify router calls (`router.get('/x', …)`,
-`fastify.route({ url })`) with mount prefixes (`app.use('/v1', router)`, `app.route`, `basePath`,
-`register(plugin, { prefix })`, also across blocks through imports), and NestJS controllers. Results are
-memoised on the ParsedResponse.
+`fastify.route({ url })`), Koa routers (`new Router({ prefix })`, `router.prefix('/v1')`,
+`parent.use('/v1', child.routes())`), with mount prefixes (`app.use('/v1', auth, router)`, `app.route`,
+`basePath`, `register(plugin, { prefix })`, also across blocks through imports), NestJS controllers, and
+plain Node servers (`http.createServer((req, res) => …)`, whose routes are the paths its conditions compare
+the URL with: `pathname === '/v1/items'`). Results are memoised on the ParsedResponse.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ _PAGES_API = re.compile(r"(?:^|/)pages/(?P<path>api(?:/.*?)?)(?:/index)?\.(?:ts|
 
 
 HandlerKind = Literal[
-    "fetch-handler", "route-export", "pages-api", "router-call", "server-action", "controller-method"
+    "fetch-handler",
+    "route-export",
+    "pages-api",
+    "router-call",
+    "server-action",
+    "controller-method",
+    "node-server",
 ]
 
 
@@ -158,6 +166,8 @@ def _find_handlers(response: ParsedResponse) -> list[Handler]:
             found.append(Handler("server-action", None, None, unit, function, None))
         for function in _fetch_handlers(unit):
             found.append(Handler("fetch-handler", None, None, unit, function, None))
+        for function in _node_servers(unit):
+            found.append(Handler("node-server", None, None, unit, function, None))
     for route in routes(response):
         if route.node.type == "method_definition":
             found.append(Handler("controller-method", route.method, route.path, route.unit, route.node, None))
@@ -192,6 +202,60 @@ def _fetch_handlers(unit: TsUnit) -> list[Node]:
                 if member.type == "method_definition"
                 and unit.text(member.child_by_field_name("name")) == "fetch"
             )
+    return found
+
+
+def _node_servers(unit: TsUnit) -> list[Node]:
+    """The request listener of `http.createServer(fn)`, `https.createServer(opts, fn)`, `createServer(fn)`."""
+    found = []
+    for call in unit.of_type("call_expression"):
+        receiver, name = callee_parts(unit, call)
+        arguments = call_arguments(call)
+        if name == "createServer" and receiver in {"", "http", "https", "http2"} and arguments:
+            listener = arguments[-1]
+            if listener.type == "identifier":
+                named = function_named_in(unit, unit.text(listener))
+                listener = named if named is not None else listener
+            if listener.type in FUNCTION_TYPES:
+                found.append(listener)
+    return found
+
+
+def function_named_in(unit: TsUnit, name: str) -> Node | None:
+    for declaration in unit.of_type("function_declaration"):
+        if unit.text(declaration.child_by_field_name("name")) == name:
+            return declaration
+    return None
+
+
+_URL_COMPARISON = re.compile(r"(?:url|path|pathname|route)\b", re.IGNORECASE)
+
+
+def _node_server_routes(unit: TsUnit, listener: Node) -> list[Route]:
+    """Paths a plain Node listener answers: string literals its conditions compare the URL/pathname with
+    (`pathname === '/items'`, `req.url.startsWith('/v1/')`), with the method of `req.method === 'GET'`."""
+    found = []
+    for condition in unit.of_type("binary_expression", "call_expression", within=listener):
+        path_node: Node | None = None
+        if condition.type == "binary_expression":
+            operator = unit.text(condition.child_by_field_name("operator"))
+            left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
+            if operator in {"===", "=="} and left is not None and right is not None:
+                for subject, literal in ((left, right), (right, left)):
+                    if _URL_COMPARISON.search(unit.text(subject)) and string_value(unit, literal):
+                        path_node = literal
+        else:
+            receiver, name = callee_parts(unit, condition)
+            arguments = call_arguments(condition)
+            if name == "startsWith" and _URL_COMPARISON.search(receiver) and arguments:
+                path_node = arguments[0]
+        path = string_value(unit, path_node)
+        if path is None or not path.startswith("/"):
+            continue
+        guard = enclosing(condition, "if_statement", stop=listener)
+        guard_text = unit.text(guard.child_by_field_name("condition")) if guard is not None else ""
+        method = re.search(r"method\s*===?\s*['\"](\w+)['\"]", guard_text)
+        found.append(Route(path, method[1].upper() if method else None, unit, condition))
     return found
 
 
@@ -230,6 +294,8 @@ def _find_routes(response: ParsedResponse) -> list[Route]:
                 if name in HTTP_METHODS or name == "default":
                     found.append(Route(route_path, None if name == "default" else name, unit, function))
         found.extend(_controller_routes(response, unit))
+        for listener in _node_servers(unit):
+            found.extend(_node_server_routes(unit, listener))
         mounts = _response_mounts(response)
         prefixes = {**mounts.by_name, **_mount_prefixes(unit)}
         module_prefix = _module_prefix(unit, mounts.by_module)
@@ -480,22 +546,51 @@ def _module_prefix(unit: TsUnit, by_module: dict[str, str]) -> str:
     return ""
 
 
+def _mounted_router(unit: TsUnit, argument: Node) -> str | None:
+    """The router a mount call hands over: `router`, or Koa's `router.routes()`."""
+    if argument.type == "identifier":
+        return unit.text(argument)
+    if argument.type == "call_expression":
+        receiver, name = callee_parts(unit, argument)
+        if name == "routes" and receiver.isidentifier():
+            return receiver
+    return None
+
+
 def _mount_prefixes(unit: TsUnit) -> dict[str, str]:
     """Router identifier (or `function:name` for Fastify plugins) → the prefix it is mounted under."""
     prefixes: dict[str, str] = {}
-    for call in unit.of_type("call_expression"):
+    for call in unit.of_type("call_expression", "new_expression"):
         _, method = callee_parts(unit, call)
         arguments = call_arguments(call)
-        if method in {"use", "route"} and len(arguments) >= 2 and arguments[-1].type == "identifier":
+        mounted = _mounted_router(unit, arguments[-1]) if arguments else None
+        if method in {"use", "route"} and len(arguments) >= 2 and mounted is not None:
             prefix = string_value(unit, arguments[0])
             if prefix and prefix.startswith("/"):
-                prefixes[unit.text(arguments[-1])] = prefix
+                prefixes[mounted] = prefix
+        elif method == "prefix" and arguments:  # koa-router `router.prefix('/v1')`
+            prefix = string_value(unit, arguments[0])
+            receiver = callee_parts(unit, call)[0]
+            if prefix and receiver.isidentifier():
+                prefixes[receiver] = prefix
         elif method == "register" and len(arguments) >= 2 and arguments[1].type == "object":
             for pair in arguments[1].named_children:
                 if pair.type == "pair" and unit.text(pair.child_by_field_name("key")) == "prefix":
                     prefix = string_value(unit, pair.child_by_field_name("value"))
                     if prefix:
                         prefixes[f"function:{unit.text(arguments[0])}"] = prefix
+        elif method == "Router" and arguments and arguments[0].type == "object":  # `new Router({ prefix })`
+            declarator = enclosing(call, "variable_declarator")
+            prefix = next(
+                (
+                    string_value(unit, pair.child_by_field_name("value"))
+                    for pair in arguments[0].named_children
+                    if pair.type == "pair" and unit.text(pair.child_by_field_name("key")) == "prefix"
+                ),
+                None,
+            )
+            if declarator is not None and prefix:
+                prefixes[unit.text(declarator.child_by_field_name("name"))] = prefix
         elif method == "basePath" and arguments:
             declarator = enclosing(call, "variable_declarator")
             prefix = string_value(unit, arguments[0])
