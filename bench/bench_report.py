@@ -19,17 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from agent_eval.report.html import write_report
 from agent_eval.store.db import Store
-from report_runs import mixed_run
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from report_runs import CHROMIUM, CHROMIUM_ARGS, mixed_run
 
 
 def open_time(report: Path, repeats: int) -> list[float]:
@@ -38,7 +28,7 @@ def open_time(report: Path, repeats: int) -> list[float]:
 
     timings = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for _ in range(repeats):
             tab = browser.new_page()
             started = time.perf_counter()
@@ -69,7 +59,7 @@ def main() -> None:
             f"{args.output_chars}-char responses)"
         )
         print(f"report: {size_mb:.2f} MB, written in {written:.2f} s")
-        if Path(CHROMIUM).exists():
+        if CHROMIUM.exists():
             timings = open_time(report, args.repeats)
             print(
                 "open in headless chromium (navigation → table rendered): "

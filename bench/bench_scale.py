@@ -91,41 +91,13 @@ def main() -> None:
             env.pop("ANTHROPIC_AUTH_TOKEN", None)
             help_s = timed([cli, "--help"], env, root)
             agents_s = timed([cli, "agents"], env, root)
-            first_call_s = timed(
-                [
-                    cli,
-                    "run",
-                    "--agent",
-                    AGENT,
-                    "--suite",
-                    "routing",
-                    "--limit",
-                    "1",
-                    "--no-report",
-                    "--no-cache",
-                ],
-                env,
-                root,
-            )
+            routing_run = [cli, "run", "--agent", AGENT, "--suite", "routing", "--no-cache"]
+            first_call_s = timed([*routing_run, "--limit", "1", "--no-report"], env, root)
             cpu_before, _ = child_usage()
             started = time.perf_counter()
             run = subprocess.run(
-                [
-                    cli,
-                    "run",
-                    "--agent",
-                    AGENT,
-                    "--suite",
-                    "routing",
-                    "--concurrency",
-                    str(args.concurrency),
-                    "--no-cache",
-                ],
-                env=env,
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=False,
+                [*routing_run, "--concurrency", str(args.concurrency)],
+                env=env, cwd=root, capture_output=True, text=True, check=False,
             )
             wall = time.perf_counter() - started
             cpu_after, peak_kb = child_usage()

@@ -14,6 +14,17 @@ from agent_eval.scenarios.model import Turn
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord, RunInfo
 
+# Debian's Chromium, started as this closed network needs (no background connections, no first-run UI).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 AGENT = "backend-developer"
 ROSTER = (AGENT, "frontend-developer", "code-reviewer", "none")
 CHECKS = ("zod-validation", "rls-enabled", "status-codes", "parameterized-sql")

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from agent_eval.report.html import write_report
-from report_runs import XSS_PAYLOAD, isolated_store, mixed_run
+from report_runs import CHROMIUM, CHROMIUM_ARGS, XSS_PAYLOAD, isolated_store, mixed_run
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports"
 
 pytestmark = [
@@ -24,17 +23,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture
 def page() -> Iterator[tuple[object, list[str]]]:
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport={"width": 1280, "height": 900})
         problems: list[str] = []
         tab.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)

@@ -21,6 +21,7 @@ from agent_eval.graders.http.syntax import (
     call_arguments,
     callee_parts,
     enclosing,
+    function_name,
     parameter_names,
 )
 from agent_eval.graders.parsing import ParsedResponse, TsUnit
@@ -351,14 +352,7 @@ def _helpers(response: ParsedResponse, raw: dict[int, list[_RawSite]]) -> dict[s
             function = enclosing(site.node, *FUNCTION_TYPES)
             if function is None:
                 continue
-            name_node = function.child_by_field_name("name")
-            if (
-                name_node is None
-                and function.parent is not None
-                and function.parent.type == "variable_declarator"
-            ):
-                name_node = function.parent.child_by_field_name("name")
-            name = unit.text(name_node)
+            name = function_name(unit, function)
             if not name or name in HTTP_METHODS:
                 continue
             parameters = parameter_names(unit, function.child_by_field_name("parameters"))

@@ -22,6 +22,7 @@ from agent_eval.graders.http.syntax import (
     call_arguments,
     callee_parts,
     enclosing,
+    function_name,
     function_named,
     parameter_names,
     string_value,
@@ -467,14 +468,7 @@ def _prefix_for(unit: TsUnit, call: Node, receiver: str, prefixes: dict[str, str
         return prefixes[root]
     function = enclosing(call, *FUNCTION_TYPES)
     while function is not None:
-        name_node = function.child_by_field_name("name")
-        if (
-            name_node is None
-            and function.parent is not None
-            and function.parent.type == "variable_declarator"
-        ):
-            name_node = function.parent.child_by_field_name("name")
-        name = unit.text(name_node)
+        name = function_name(unit, function)
         if f"function:{name}" in prefixes:
             return prefixes[f"function:{name}"]
         function = enclosing(function, *FUNCTION_TYPES)

@@ -48,6 +48,14 @@ def enclosing(node: Node, *types: str, stop: Node | None = None) -> Node | None:
     return None
 
 
+def function_name(unit: TsUnit, function: Node) -> str:
+    """A function's own name, or the variable it is assigned to (`const list = async () => …`); "" if none."""
+    name_node = function.child_by_field_name("name")
+    if name_node is None and function.parent is not None and function.parent.type == "variable_declarator":
+        name_node = function.parent.child_by_field_name("name")
+    return unit.text(name_node)
+
+
 def call_arguments(call: Node) -> list[Node]:
     arguments = call.child_by_field_name("arguments")
     if arguments is None or arguments.type != "arguments":
