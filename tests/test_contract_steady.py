@@ -27,6 +27,7 @@ from agent_eval.graders.judge import build_judge_request, build_rubric
 from agent_eval.harness.routing import build_routing_request
 from agent_eval.harness.standards import build_standards_request
 from agent_eval.providers.model import ModelRequest
+from agent_eval.scenarios.augment import augment_request
 from harness_fixtures import REPO_ROOT, project_roster, scenario
 
 pytestmark = pytest.mark.steady
@@ -137,6 +138,7 @@ def every_request_kind() -> dict[str, ModelRequest]:
         "judge": build_judge_request(rubric, "Write a POST /v1/orders route handler", CRAFTED_ANSWER, MODEL),
         "judge sample 2": build_judge_request(rubric, "task", CRAFTED_ANSWER, MODEL, sample=2, retry=True),
         "calibration model grader": build_check_request(CRAFTED_ANSWER, default_check_ids(), MODEL),
+        "derive --augment": augment_request(scenario("Add a login endpoint that handles JWT"), MODEL),
     }
 
 

@@ -138,6 +138,24 @@ def test_with_30_percent_of_calls_faulted_every_scenario_epoch_is_stored_exactly
     assert len(keys) == len(set(keys)) == wanted
 
 
+def wait_for_results(home: Path, at_least: int, timeout_s: float = 60) -> tuple[str | None, int]:
+    """Poll a running `agent-eval run`'s database until it holds `at_least` results: (run id, count)."""
+    deadline = time.monotonic() + timeout_s
+    run_id, stored = None, 0
+    while time.monotonic() < deadline and stored < at_least:
+        time.sleep(0.1)
+        if not (home / "results.sqlite").exists():
+            continue
+        try:
+            with sqlite3.connect(home / "results.sqlite") as db:
+                row = db.execute("SELECT run_id, (SELECT COUNT(*) FROM results) FROM runs").fetchone()
+        except sqlite3.OperationalError:  # the schema is still being created
+            continue
+        if row:
+            run_id, stored = row
+    return run_id, stored
+
+
 def stored_decisions(home: Path, run_id: str) -> set[tuple[str, int, str | None]]:
     with Store(home) as store:
         return {(r.scenario_id, r.epoch, r.chosen) for r in store.results(run_id)}
@@ -179,19 +197,7 @@ def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        run_id, stored = None, 0
-        while time.monotonic() < deadline and stored < 10:
-            time.sleep(0.1)
-            if not (killed_home / "results.sqlite").exists():
-                continue
-            try:
-                with sqlite3.connect(killed_home / "results.sqlite") as db:
-                    row = db.execute("SELECT run_id, (SELECT COUNT(*) FROM results) FROM runs").fetchone()
-            except sqlite3.OperationalError:  # the schema is still being created
-                continue
-            if row:
-                run_id, stored = row
+        run_id, stored = wait_for_results(killed_home, at_least=10)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         assert run_id is not None and stored >= 10
@@ -242,3 +248,76 @@ def test_replay_regrades_a_stored_run_without_calling_any_model(
         before = {(r.scenario_id, r.chosen, r.passed, r.judge) for r in store.results(source.run.run_id)}
         after = {(r.scenario_id, r.chosen, r.passed, r.judge) for r in store.results(replayed.run.run_id)}
     assert after == before and len(after) == 8
+
+
+def test_a_batch_run_stores_every_result_at_the_batch_price(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with MockAnthropic(responder=EvalResponder(expected_by_message(project))) as api:
+        point_at(monkeypatch, api)
+        result = run_eval(options(project, limit=3, batch=True, report=False))
+        batches = api.count("/v1/messages/batches")
+        direct = api.count()
+    assert result.run.status == "finished"
+    assert batches >= 2 and direct == 0  # scenarios, then judge: each a batch; no direct Messages call
+    with Store(project / "home") as store:
+        records = store.results(result.run.run_id)
+        responses = store.responses_by_hash(result.run.run_id).values()
+    assert len(records) == 6 and all(r.judge is not None for r in records if r.suite == "standards")
+    assert responses and all(r.batch for r in responses)
+
+
+def test_ctrl_c_stops_the_run_cleanly_and_resume_finishes_it(project: Path, tmp_path: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(project), "--latency", "0.2"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        home = tmp_path / "home"
+        env = {
+            **os.environ,
+            "ANTHROPIC_API_KEY": "test-key",
+            "ANTHROPIC_BASE_URL": server.stdout.readline().strip(),
+            "AGENT_EVAL_HOME": str(home),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "agent_eval.cli.main",
+            "run",
+            "--agent",
+            AGENT,
+            "--suite",
+            "routing",
+            "--concurrency",
+            "2",
+            "--no-report",
+            "--json",
+        ]
+        victim = subprocess.Popen(
+            command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        wait_for_results(home, at_least=5)
+        victim.send_signal(signal.SIGINT)
+        out, err = victim.communicate(timeout=60)
+        assert victim.returncode == 3, err
+        stopped = json.loads(out)
+        total = len(load_scenarios(AGENT, ("routing",), project))
+        assert stopped["status"] == "interrupted" and 0 < len(stopped["results"]) < total
+        resumed = subprocess.run(
+            [*command, "--resume", stopped["run_id"]],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert resumed.returncode == 0, resumed.stderr
+        finished = json.loads(resumed.stdout)
+        keys = [(r["scenario_id"], r["epoch"]) for r in finished["results"]]
+        assert len(keys) == len(set(keys)) == total
+    finally:
+        server.kill()
+        server.wait()
