@@ -24,6 +24,8 @@ from mock_api import MockAnthropic
 
 REPO = Path(__file__).resolve().parent.parent
 AGENT = "backend-developer"
+SLOW = ("--concurrency", "2")  # the run to interrupt: slow enough to stop midway
+FAST = ("--concurrency", "16")
 
 
 @pytest.fixture
@@ -183,15 +185,13 @@ def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(
             AGENT,
             "--suite",
             "routing",
-            "--concurrency",
-            "2",
             "--no-report",
             "--no-cache",
         ]
 
         killed_home = tmp_path / "killed"
         victim = subprocess.Popen(
-            command,
+            [*command, *SLOW],
             cwd=project,
             env={**env, "AGENT_EVAL_HOME": str(killed_home)},
             stdout=subprocess.DEVNULL,
@@ -206,7 +206,7 @@ def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(
         assert len(partial) < total, "the run finished before it could be killed; slow the mock down"
 
         resumed = subprocess.run(
-            [*command, "--resume", run_id],
+            [*command, *FAST, "--resume", run_id],
             cwd=project,
             env={**env, "AGENT_EVAL_HOME": str(killed_home)},
             capture_output=True,
@@ -215,7 +215,7 @@ def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(
         assert resumed.returncode == 0, resumed.stderr
         whole_home = tmp_path / "whole"
         whole = subprocess.run(
-            command,
+            [*command, *FAST],
             cwd=project,
             env={**env, "AGENT_EVAL_HOME": str(whole_home)},
             capture_output=True,
@@ -291,13 +291,11 @@ def test_ctrl_c_stops_the_run_cleanly_and_resume_finishes_it(project: Path, tmp_
             AGENT,
             "--suite",
             "routing",
-            "--concurrency",
-            "2",
             "--no-report",
             "--json",
         ]
         victim = subprocess.Popen(
-            command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [*command, *SLOW], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         wait_for_results(home, at_least=5)
         victim.send_signal(signal.SIGINT)
@@ -307,7 +305,7 @@ def test_ctrl_c_stops_the_run_cleanly_and_resume_finishes_it(project: Path, tmp_
         total = len(load_scenarios(AGENT, ("routing",), project))
         assert stopped["status"] == "interrupted" and 0 < len(stopped["results"]) < total
         resumed = subprocess.run(
-            [*command, "--resume", stopped["run_id"]],
+            [*command, *FAST, "--resume", stopped["run_id"]],
             cwd=project,
             env=env,
             capture_output=True,
