@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -140,6 +142,38 @@ def test_with_30_percent_of_calls_faulted_every_scenario_epoch_is_stored_exactly
     assert len(keys) == len(set(keys)) == wanted
 
 
+RUN_ROUTING = [sys.executable, "-m", "agent_eval.cli.main", "run", "--agent", AGENT, "--suite", "routing"]
+
+
+@contextmanager
+def served_mock(project: Path, latency_s: float) -> Iterator[dict[str, str]]:
+    """The eval mock in its own process; yields the environment that points `agent-eval` at it."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "tests" / "eval_mock.py"),
+            "--root",
+            str(project),
+            "--latency",
+            str(latency_s),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        env = {
+            **os.environ,
+            "ANTHROPIC_API_KEY": "test-key",
+            "ANTHROPIC_BASE_URL": server.stdout.readline().strip(),
+        }
+        env.pop("ANTHROPIC_AUTH_TOKEN", None)
+        yield env
+    finally:
+        server.kill()
+        server.wait()
+
+
 def wait_for_results(home: Path, at_least: int, timeout_s: float = 60) -> tuple[str | None, int]:
     """Poll a running `agent-eval run`'s database until it holds `at_least` results: (run id, count)."""
     deadline = time.monotonic() + timeout_s
@@ -166,29 +200,8 @@ def stored_decisions(home: Path, run_id: str) -> set[tuple[str, int, str | None]
 def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(
     project: Path, tmp_path: Path
 ) -> None:
-    server = subprocess.Popen(
-        [sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(project), "--latency", "0.05"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        base_url = server.stdout.readline().strip()
-        env = {**os.environ, "ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": base_url}
-        env.pop("ANTHROPIC_AUTH_TOKEN", None)
-        command = [
-            sys.executable,
-            "-m",
-            "agent_eval.cli.main",
-            "run",
-            "--agent",
-            AGENT,
-            "--suite",
-            "routing",
-            "--no-report",
-            "--no-cache",
-        ]
-
+    with served_mock(project, latency_s=0.05) as env:
+        command = [*RUN_ROUTING, "--no-report", "--no-cache"]
         killed_home = tmp_path / "killed"
         victim = subprocess.Popen(
             [*command, *SLOW],
@@ -228,9 +241,6 @@ def test_a_run_killed_midway_and_resumed_ends_like_an_uninterrupted_run(
         assert partial <= after_resume
         assert after_resume == stored_decisions(whole_home, whole_id)
         assert len(after_resume) == total
-    finally:
-        server.kill()
-        server.wait()
 
 
 def test_replay_regrades_a_stored_run_without_calling_any_model(
@@ -268,32 +278,10 @@ def test_a_batch_run_stores_every_result_at_the_batch_price(
 
 
 def test_ctrl_c_stops_the_run_cleanly_and_resume_finishes_it(project: Path, tmp_path: Path) -> None:
-    server = subprocess.Popen(
-        [sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(project), "--latency", "0.2"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        home = tmp_path / "home"
-        env = {
-            **os.environ,
-            "ANTHROPIC_API_KEY": "test-key",
-            "ANTHROPIC_BASE_URL": server.stdout.readline().strip(),
-            "AGENT_EVAL_HOME": str(home),
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "agent_eval.cli.main",
-            "run",
-            "--agent",
-            AGENT,
-            "--suite",
-            "routing",
-            "--no-report",
-            "--json",
-        ]
+    home = tmp_path / "home"
+    with served_mock(project, latency_s=0.2) as served:
+        env = {**served, "AGENT_EVAL_HOME": str(home)}
+        command = [*RUN_ROUTING, "--no-report", "--json"]
         victim = subprocess.Popen(
             [*command, *SLOW], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
@@ -316,6 +304,3 @@ def test_ctrl_c_stops_the_run_cleanly_and_resume_finishes_it(project: Path, tmp_
         finished = json.loads(resumed.stdout)
         keys = [(r["scenario_id"], r["epoch"]) for r in finished["results"]]
         assert len(keys) == len(set(keys)) == total
-    finally:
-        server.kill()
-        server.wait()
