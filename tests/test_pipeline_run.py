@@ -304,3 +304,21 @@ def test_ctrl_c_stops_the_run_cleanly_and_resume_finishes_it(project: Path, tmp_
         finished = json.loads(resumed.stdout)
         keys = [(r["scenario_id"], r["epoch"]) for r in finished["results"]]
         assert len(keys) == len(set(keys)) == total
+
+
+def test_bad_input_is_one_clear_line_and_exit_2(
+    project: Path, no_key: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("AGENT_EVAL_HOME", str(project / "home"))
+    routing = project / "datasets" / AGENT / "routing.yaml"
+    routing.write_text(routing.read_text(encoding="utf-8").replace("expected: none", "expected: [none]", 1))
+    assert main(["run", "--agent", AGENT]) == 2
+    err = capsys.readouterr().err
+    assert "routing.yaml" in err and "scenario '" in err and "'expected'" in err and "Traceback" not in err
+    assert main(["run", "--agent", "no-such-agent"]) == 2
+    assert "no-such-agent" in capsys.readouterr().err
+    assert main(["run", "--agent", AGENT, "--resume", "run-that-never-was"]) == 2
+    assert "run-that-never-was" in capsys.readouterr().err
+    with Store(project / "home") as store:
+        assert store.list_runs() == []  # nothing was started, so nothing half-made is left behind
