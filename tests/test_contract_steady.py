@@ -14,7 +14,6 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -43,13 +42,9 @@ CRAFTED_ANSWER = (
 
 
 def steady_binary() -> str | None:
-    for candidate in (
-        REPO_ROOT / ".ci" / "node" / "node_modules" / ".bin" / "steady",
-        Path("/tmp/steady/node_modules/.bin/steady"),
-    ):
-        if candidate.is_file():
-            return str(candidate)
-    return shutil.which("steady")
+    """Where `.ci/run` installs Steady, else one on PATH."""
+    installed = REPO_ROOT / ".ci" / "node" / "node_modules" / ".bin" / "steady"
+    return str(installed) if installed.is_file() else shutil.which("steady")
 
 
 def free_port() -> int:
