@@ -322,3 +322,18 @@ def test_bad_input_is_one_clear_line_and_exit_2(
     assert "run-that-never-was" in capsys.readouterr().err
     with Store(project / "home") as store:
         assert store.list_runs() == []  # nothing was started, so nothing half-made is left behind
+
+
+def test_a_resumed_run_keeps_its_model_even_when_a_key_appears(
+    project: Path, no_key: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offline = run_eval(options(project, report=False))
+    with sqlite3.connect(project / "home" / "results.sqlite") as db:
+        db.execute("DELETE FROM results WHERE rowid IN (SELECT rowid FROM results LIMIT 7)")
+    with MockAnthropic(responder=EvalResponder(expected_by_message(project))) as api:
+        point_at(monkeypatch, api)
+        resumed = run_eval(options(project, report=False, resume=offline.run.run_id))
+        assert api.count() == 0
+    assert resumed.run.model == "local" and resumed.run.offline and resumed.run.status == "finished"
+    with Store(project / "home") as store:
+        assert len(store.results(offline.run.run_id)) == len(load_scenarios(AGENT, ("routing",), project))

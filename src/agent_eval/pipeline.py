@@ -22,7 +22,7 @@ from typing import Any
 
 from agent_eval.agents.model import Agent
 from agent_eval.agents.roster import Roster, load_roster
-from agent_eval.config import EvalConfig, EvalConfigError, load_eval_config
+from agent_eval.config import EvalConfig, EvalConfigError, eval_config_path, load_eval_config
 from agent_eval.graders.grade import grade_response
 from agent_eval.graders.judge import (
     JudgeResponseError,
@@ -187,11 +187,12 @@ def _limited(scenarios: Sequence[Scenario], suites: Sequence[Suite], limit: int 
 
 
 def _load_config(agent: str, root: Path) -> EvalConfig | None:
+    """The eval config when the project has one (run works without it, on defaults)."""
+    if not eval_config_path(agent, root).is_file():
+        return None
     try:
         return load_eval_config(agent, root)
     except EvalConfigError as exc:
-        if "no eval config" in str(exc):
-            return None
         raise RunError(str(exc)) from exc
 
 
@@ -212,7 +213,8 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         raise RunError(str(exc)) from exc
     scenarios = _limited(scenarios, suites, settings.get("limit", options.limit))
 
-    explicit_model = settings.get("model_spec", options.model)
+    # A resumed run keeps the model it started with, even if credentials appeared or vanished since.
+    explicit_model = (settings.get("model_spec") or stored.model) if stored else options.model
     model_spec = explicit_model or (config.model if config else "sonnet")
     notes: list[str] = []
     offline = False
