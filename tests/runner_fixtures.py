@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from agent_eval.providers.anthropic import AnthropicProvider
 from agent_eval.providers.model import ModelRequest, ModelResponse
-from agent_eval.runner import WorkItem
+from agent_eval.runner import RunOutcome, WorkItem
+from mock_api import MockAnthropic
 
 MODEL = "claude-sonnet-5-5"
 CACHED_SYSTEM = (
@@ -40,3 +45,23 @@ class Recorder:
     def on_error(self, item: WorkItem, error: BaseException) -> None:
         self.answered[item.key] += 1
         self.errors[item.key] = error
+
+
+def drive(
+    runner: Callable[..., Awaitable[RunOutcome]],
+    api: MockAnthropic,
+    items: list[WorkItem],
+    recorder: Recorder,
+    **options: Any,
+) -> RunOutcome:
+    """Run `runner` (run_all or run_batch) over `items` through the real SDK against the mock."""
+
+    async def go() -> RunOutcome:
+        provider = AnthropicProvider("sonnet", client=api.client())
+        try:
+            return await runner(items, provider, on_response=recorder.on_response, on_error=recorder.on_error,
+                                progress=False, **options)
+        finally:
+            await provider.aclose()
+
+    return asyncio.run(go())

@@ -15,7 +15,7 @@ from agent_eval.runner import RunOutcome, WorkItem
 from agent_eval.runner.batch import BatchItemError, chunk, run_batch
 from agent_eval.store.db import Store
 from mock_api import Json, MockAnthropic, last_user_text
-from runner_fixtures import Recorder, make_items, make_request
+from runner_fixtures import Recorder, drive, make_items, make_request
 
 
 def echo(request: Json) -> str:
@@ -23,15 +23,7 @@ def echo(request: Json) -> str:
 
 
 def batch_run(api: MockAnthropic, items: list[WorkItem], recorder: Recorder, **options: Any) -> RunOutcome:
-    async def go() -> RunOutcome:
-        provider = AnthropicProvider("sonnet", client=api.client())
-        try:
-            return await run_batch(items, provider, on_response=recorder.on_response,
-                                   on_error=recorder.on_error, poll_interval=0.01, progress=False, **options)
-        finally:
-            await provider.aclose()
-
-    return asyncio.run(go())
+    return drive(run_batch, api, items, recorder, poll_interval=0.01, **options)
 
 
 def test_results_are_mapped_back_by_custom_id_at_the_batch_price() -> None:

@@ -11,19 +11,11 @@ from agent_eval.providers.anthropic import AnthropicProvider
 from agent_eval.runner import AdaptiveLimiter, RunOutcome, WorkItem, run_all
 from agent_eval.store.db import Store
 from mock_api import Fault, Json, MockAnthropic
-from runner_fixtures import Recorder, make_items, make_request
+from runner_fixtures import Recorder, drive, make_items, make_request
 
 
 def run(api: MockAnthropic, items: list[WorkItem], recorder: Recorder, **options: object) -> RunOutcome:
-    async def go() -> RunOutcome:
-        provider = AnthropicProvider("sonnet", client=api.client())
-        try:
-            return await run_all(items, provider, on_response=recorder.on_response,
-                                 on_error=recorder.on_error, progress=False, **options)  # type: ignore[arg-type]
-        finally:
-            await provider.aclose()
-
-    return asyncio.run(go())
+    return drive(run_all, api, items, recorder, **options)
 
 
 def test_with_30_percent_of_calls_faulted_every_item_is_answered_exactly_once() -> None:
