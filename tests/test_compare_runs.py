@@ -91,8 +91,13 @@ def test_checks_and_judge_are_tested_with_holm_across_all(
     assert judge.p_value == pytest.approx(stats.wilcoxon(diffs).pvalue)
     assert judge.difference.estimate == pytest.approx(sum(means_b) / 30 - sum(means_a) / 30)
     assert judge.difference.high < 0
-    raw = [c.p_value for c in comparison.binary] + [judge.p_value]
-    assert [c.p_holm for c in comparison.binary] + [judge.p_holm] == pytest.approx(holm(raw))
+    assert [c.metric for c in comparison.scores] == ["judge", "judge:criterion-0", "judge:criterion-1"]
+    first = comparison.scores[1]
+    first_diffs = [b[0] - a[0] for a, b in zip(judge_a, judge_b, strict=True) if b[0] != a[0]]
+    assert first.p_value == pytest.approx(stats.wilcoxon(first_diffs).pvalue)
+    raw = [c.p_value for c in comparison.binary] + [c.p_value for c in comparison.scores]
+    adjusted = [c.p_holm for c in comparison.binary] + [c.p_holm for c in comparison.scores]
+    assert adjusted == pytest.approx(holm(raw))
 
 
 def test_cli_json_and_html(

@@ -183,3 +183,21 @@ def test_junit_and_step_summary(
     text = summary.read_text()
     assert text.startswith("earlier step\n## agent-eval gate FAILED (2 rule(s))")
     assert "| ❌ | routing vs baseline |" in text
+
+
+def test_the_gate_tests_the_judge_mean_not_each_criterion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = isolated_store(tmp_path, monkeypatch)
+    checks = {"zod-validation": "pass"}
+    save_run(
+        store, run_info("base"), [standards_record("base", i, checks, judge_scores=(4, 4)) for i in range(20)]
+    )
+    save_run(
+        store, run_info("pr"), [standards_record("pr", i, checks, judge_scores=(4, 3)) for i in range(20)]
+    )
+    code, result = gate_json(capsys, "pr", "--baseline", "base", "--min-judge-mean", "1")
+    names = [r["rule"] for r in result["rules"]]
+    assert code == 1  # the mean fell from 4.0 to 3.5 on every scenario: significant and past max-drop
+    assert [r["rule"] for r in result["rules"] if r["status"] == "fail"] == ["judge vs baseline"]
+    assert not any("criterion" in name for name in names)

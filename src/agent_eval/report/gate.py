@@ -118,10 +118,12 @@ def gate_run(
         baseline = resolve_run(store, baseline_id, "baseline")
     check_gateable(run, baseline, allow_dataset_change)
 
-    outcomes = collect_outcomes(store.results(run.run_id))
+    # The gate holds the judge to its overall mean: per-criterion tests would widen the Holm family and
+    # blunt the tests that decide.
+    outcomes = collect_outcomes(store.results(run.run_id), per_criterion=False)
     rules = list(_threshold_rules(outcomes.binary, outcomes.scores.get("judge", {}), thresholds))
     if baseline is not None:
-        baseline_outcomes = collect_outcomes(store.results(baseline.run_id))
+        baseline_outcomes = collect_outcomes(store.results(baseline.run_id), per_criterion=False)
         binary, scores = compare_outcomes(
             baseline_outcomes, outcomes, alpha=thresholds.alpha, direction="regression"
         )

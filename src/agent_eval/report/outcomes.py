@@ -12,6 +12,7 @@ PairKey = tuple[str, int]  # (scenario_id, epoch)
 ROUTING = "routing"
 STANDARDS = "standards"
 JUDGE = "judge"
+JUDGE_PREFIX = "judge:"  # one score metric per rubric criterion
 CHECK_PREFIX = "check:"
 
 
@@ -39,9 +40,10 @@ class Outcomes:
         return found
 
 
-def collect_outcomes(records: Iterable[ResultRecord]) -> Outcomes:
+def collect_outcomes(records: Iterable[ResultRecord], *, per_criterion: bool = True) -> Outcomes:
     """Routing correctness; standards passed (all applicable checks) and each check's pass/fail (n/a left
-    out); the judge's mean score where the judge answered. Results that errored before grading count as
+    out); the judge's mean score where the judge answered, and with `per_criterion` its score on each
+    criterion. Results that errored before grading count as
     failures of the suite-level metric only (their checks were never run)."""
     outcomes = Outcomes()
     for record in records:
@@ -55,10 +57,13 @@ def collect_outcomes(records: Iterable[ResultRecord]) -> Outcomes:
                 outcomes.binary.setdefault(CHECK_PREFIX + check_id, {})[key] = verdict.status == "pass"
         if record.judge is not None and record.judge.mean is not None:
             outcomes.scores.setdefault(JUDGE, {})[key] = record.judge.mean
+            if per_criterion:
+                for score in record.judge.scores:
+                    outcomes.scores.setdefault(JUDGE_PREFIX + score.criterion, {})[key] = float(score.score)
     return outcomes
 
 
 def metric_order(name: str) -> tuple[int, str]:
-    """Routing first, then standards, then checks alphabetically, then judge scores."""
-    rank = {ROUTING: 0, STANDARDS: 1, JUDGE: 3}.get(name, 2)
+    """Routing first, then standards, then checks alphabetically, then the judge's mean, then criteria."""
+    rank = {ROUTING: 0, STANDARDS: 1, JUDGE: 3}.get(name, 4 if name.startswith(JUDGE_PREFIX) else 2)
     return rank, name
