@@ -110,7 +110,7 @@ def print_summary(result: RunResult) -> None:
             )
     usage = summary["usage"]
     if run.offline:
-        print(f"  {usage['calls']} offline decisions, no model called")
+        print(f"  {len(summary['results'])} results from the offline baseline, no model called")
     else:
         print(
             f"  {usage['calls']} API calls, ${usage['cost_usd']:.4f}, "
