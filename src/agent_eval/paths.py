@@ -38,3 +38,12 @@ def home_dir(override: str | Path | None = None) -> Path:
         return Path(override)
     env = os.environ.get("AGENT_EVAL_HOME")
     return Path(env) if env else Path.cwd() / ".agent-eval"
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the working directory when it lies below it, else as given."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

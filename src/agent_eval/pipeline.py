@@ -35,7 +35,7 @@ from agent_eval.graders.judge import (
 from agent_eval.graders.model import JudgeVerdict, Verdict
 from agent_eval.harness.routing import build_routing_request, decide
 from agent_eval.harness.standards import build_standards_request
-from agent_eval.paths import agents_dir, home_dir, reports_dir
+from agent_eval.paths import agents_dir, display_path, home_dir, reports_dir
 from agent_eval.providers.aliases import ALIASES, INHERIT
 from agent_eval.providers.credentials import has_credentials
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
@@ -310,15 +310,39 @@ class Execution:
         self.items: dict[str, tuple[Scenario, int]] = {}
         self.failed_calls = 0
 
-    def record_call(self, item: WorkItem, response: ModelResponse | None, error: str | None) -> None:
+    def record_call(
+        self,
+        item: WorkItem,
+        response: ModelResponse | None,
+        error: str | None,
+        result: ResultRecord | None = None,
+    ) -> None:
         self.store.record_call(
-            self.run.run_id, item.request.key(), item.request.purpose, item.request.model, response, error
+            self.run.run_id,
+            item.request.key(),
+            item.request.purpose,
+            item.request.model,
+            response,
+            error,
+            result,
         )
 
-    def base_record(
-        self, scenario: Scenario, epoch: int, request: ModelRequest, response: ModelResponse
-    ) -> ResultRecord:
-        return ResultRecord(
+    def on_response(self, item: WorkItem, response: ModelResponse) -> None:
+        """Grade the answer and store it with its call, in one transaction."""
+        scenario, epoch = self.items[item.key]
+        graded: dict[str, Any]
+        if scenario.suite == "routing":
+            chosen = decide(response)
+            graded = {
+                "expected": scenario.expected,
+                "chosen": chosen,
+                "passed": chosen == scenario.expected,
+                "output": routing_output(response),
+            }
+        else:
+            checks = grade_response(response.text, standards_checks(scenario, self.plan.config))
+            graded = {"checks": checks, "passed": standards_passed(scenario, checks), "output": response.text}
+        record = ResultRecord(
             run_id=self.run.run_id,
             scenario_id=scenario.id,
             suite=scenario.suite,
@@ -326,36 +350,13 @@ class Execution:
             input=scenario.input.message,
             context=scenario.input.context,
             tags=scenario.tags,
-            request_hash=request.key(),
+            request_hash=item.request.key(),
             usage=response.usage,
             cost_usd=0.0 if response.cached else response.cost_usd,
             latency_s=response.latency_s,
+            **graded,
         )
-
-    def on_response(self, item: WorkItem, response: ModelResponse) -> None:
-        self.record_call(item, response, None)
-        scenario, epoch = self.items[item.key]
-        record = self.base_record(scenario, epoch, item.request, response)
-        if scenario.suite == "routing":
-            chosen = decide(response)
-            record = record.model_copy(
-                update={
-                    "expected": scenario.expected,
-                    "chosen": chosen,
-                    "passed": chosen == scenario.expected,
-                    "output": routing_output(response),
-                }
-            )
-        else:
-            checks = grade_response(response.text, standards_checks(scenario, self.plan.config))
-            record = record.model_copy(
-                update={
-                    "checks": checks,
-                    "passed": standards_passed(scenario, checks),
-                    "output": response.text,
-                }
-            )
-        self.store.save_result(record)
+        self.record_call(item, response, None, result=record)
 
     def on_error(self, item: WorkItem, error: BaseException) -> None:
         self.failed_calls += 1
@@ -611,11 +612,6 @@ async def _run_eval(options: RunOptions) -> RunResult:
 
             report = write_report(store, run.run_id, reports_dir(options.root) / f"{run.run_id}.html")
         return RunResult(run=run, report=report, notes=list(plan.notes), failed_calls=failed)
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, as CONTRACT.md's `reports/….html`."""
-    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 def run_summary(result: RunResult, home: Path | None = None) -> dict[str, Any]:

@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from agent_eval.agents.model import Diagnostic
-from agent_eval.agents.parse import AgentSource, display_path
+from agent_eval.agents.parse import AgentSource
 from agent_eval.agents.roster import BUILT_IN_AGENTS, agent_files, read_sources
+from agent_eval.paths import display_path
 
 MODEL_ALIASES = frozenset({"sonnet", "opus", "haiku", "fable", "inherit"})
 FULL_MODEL_ID = re.compile(r"^claude-[a-z0-9]+(?:[-.][a-z0-9]+)*$")

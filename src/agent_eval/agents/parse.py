@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from agent_eval.agents.examples import OPEN_TAG, extract_examples
 from agent_eval.agents.frontmatter import FrontMatter, FrontMatterError, split_frontmatter
 from agent_eval.agents.model import Agent, Diagnostic
 from agent_eval.agents.sections import read_sections
+from agent_eval.paths import display_path
 
 _ESCAPED_NEWLINE = re.compile(r"\\n")
 
@@ -37,15 +37,6 @@ class AgentSource:
         """File line of a frontmatter key; the frontmatter's first line when the key is absent."""
         span = self.frontmatter.spans.get(key)
         return span[0] if span else self.frontmatter.first_line - 1
-
-
-def display_path(path: Path) -> str:
-    """`path` relative to the working directory when it lies below it, else as given."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def parse_agent_file(path: Path) -> Agent:

@@ -20,9 +20,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.agents.lint import lint_sources
-    from agent_eval.agents.parse import display_path
     from agent_eval.agents.roster import load_roster
-    from agent_eval.paths import agents_dir
+    from agent_eval.paths import agents_dir, display_path
 
     roster = load_roster(agents_dir(override=args.agents_dir))
     findings = lint_sources(roster.sources)

@@ -102,9 +102,14 @@ class Store:
         model: str,
         response: ModelResponse | None,
         error: str | None = None,
+        result: ResultRecord | None = None,
     ) -> None:
+        """Store one call; with `result`, the result it produced too, in the same transaction (one commit
+        per answer on the run's hot path)."""
         usage = response.usage if response else Usage()
         with self._transaction() as db:
+            if result is not None:
+                _insert_result(db, result)
             db.execute(
                 """INSERT INTO calls (run_id, request_hash, purpose, model, response, input_tokens,
                    output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd, latency_s,
@@ -169,18 +174,7 @@ class Store:
     def save_result(self, record: ResultRecord) -> None:
         """Insert or replace the result of (run, scenario, epoch); durable when this returns."""
         with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO results (run_id, scenario_id, epoch, suite, passed, record) "
-                "VALUES (?,?,?,?,?,?)",
-                (
-                    record.run_id,
-                    record.scenario_id,
-                    record.epoch,
-                    record.suite,
-                    None if record.passed is None else int(record.passed),
-                    record.model_dump_json(),
-                ),
-            )
+            _insert_result(db, record)
 
     def results(self, run_id: str) -> list[ResultRecord]:
         rows = self._db.execute(
@@ -205,3 +199,18 @@ class Store:
                 "INSERT OR REPLACE INTO response_cache (request_hash, response, created_at) VALUES (?,?,?)",
                 (request_hash, response.model_dump_json(), now_iso()),
             )
+
+
+def _insert_result(db: sqlite3.Connection, record: ResultRecord) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO results (run_id, scenario_id, epoch, suite, passed, record) "
+        "VALUES (?,?,?,?,?,?)",
+        (
+            record.run_id,
+            record.scenario_id,
+            record.epoch,
+            record.suite,
+            None if record.passed is None else int(record.passed),
+            record.model_dump_json(),
+        ),
+    )
