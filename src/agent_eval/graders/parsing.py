@@ -127,9 +127,13 @@ _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]{2,}")
 _COMMENT_OR_STRING = re.compile(r"//[^\n]*|--[^\n]*|#[^\n]*|/\*.*?\*/|'[^'\n]*'|\"[^\"\n]*\"", re.DOTALL)
 # Words every block of a language shares: they say nothing about two blocks being the same code.
 _KEYWORDS = frozenset(
-    "const let var await async function return import from export default new this true false null "
-    "undefined try catch throw if else for while type interface select where insert into values update set "
-    "delete create table alter and not references primary key text int uuid".split()
+    {
+        "const", "let", "var", "await", "async", "function", "return", "import", "from", "export",
+        "default", "new", "this", "true", "false", "null", "undefined", "try", "catch", "throw",
+        "if", "else", "for", "while", "type", "interface", "select", "where", "insert", "into",
+        "values", "update", "set", "delete", "create", "table", "alter", "and", "not", "references",
+        "primary", "key", "text", "int", "uuid",
+    }
 )
 # Another block rewrites a counter-example when this share of the smaller one's identifiers appear in both.
 _SAME_CODE_OVERLAP = 0.5

@@ -170,7 +170,7 @@ def _threshold_rules(
     by_scenario: dict[str, list[float]] = {}
     for (scenario, _), score in judge.items():
         by_scenario.setdefault(scenario, []).append(score)
-    mean = clustered_mean_interval(by_scenario)
+    mean = clustered_mean_interval(by_scenario.values())
     sample = count_label(len(by_scenario), len(judge))
     figure = f"judge mean {mean.estimate:.2f} ({sample}, 95% CI {mean.low:.2f}–{mean.high:.2f})"
     if mean.estimate >= thresholds.judge_mean_min:

@@ -160,7 +160,7 @@ def summarize_run(store: Store, run_id: str) -> tuple[RunSummary, list[ResultRec
         judge_n=len(judged),
         judge_scenarios=len(judge_means),
         judge_errors=sum(r.judge is not None and r.judge.error is not None for r in standards),
-        judge_mean=clustered_mean_interval(judge_means) if judge_means else None,
+        judge_mean=clustered_mean_interval(judge_means.values()) if judge_means else None,
         criteria=_criteria(judged),
         disagreements=_disagreements(judged),
         results=len(records),
@@ -248,7 +248,10 @@ def _criteria(judged: list[ResultRecord]) -> tuple[CriterionSummary, ...]:
             scores[(score.criterion, score.section)][record.scenario_id].append(score.score)
     return tuple(
         CriterionSummary(
-            criterion, section, sum(map(len, by_scenario.values())), clustered_mean_interval(by_scenario)
+            criterion,
+            section,
+            sum(map(len, by_scenario.values())),
+            clustered_mean_interval(by_scenario.values()),
         )
         for (criterion, section), by_scenario in sorted(scores.items())
     )

@@ -12,7 +12,7 @@ ordinary t interval when each scenario has one value.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,13 +79,13 @@ def effective_sample_size(clusters: Sequence[tuple[int, int]]) -> float:
     return min(float(results), round(results * independent / clustered, 9))
 
 
-def clustered_mean_interval(values: Mapping[Hashable, Sequence[float]], confidence: float = 0.95) -> Interval:
+def clustered_mean_interval(per_scenario: Iterable[Sequence[float]], confidence: float = 0.95) -> Interval:
     """Mean over every value, with a t interval on the cluster-robust (CR1) standard error.
 
-    `values` maps each scenario to its values (one per epoch). Degenerate at the mean with fewer than two
+    `per_scenario` holds each scenario's values (one per epoch). Degenerate at the mean with fewer than two
     scenarios or no spread between them.
     """
-    groups = [np.asarray(group, dtype=float) for group in values.values() if len(group)]
+    groups = [np.asarray(group, dtype=float) for group in per_scenario if len(group)]
     if not groups:
         raise ValueError("no values")
     total = sum(group.size for group in groups)
