@@ -30,6 +30,10 @@ _ONE_ROW_USE = re.compile(
     r"(?:const|let)\s+\[\s*\w+\s*\]\s*=|\[0\]|rowCount|\.insert\(|\.update\(|\.delete\(|"
     r"\.upsert\("
 )
+# mysql2 resolves to [rows, fields]: `const [rows] = await pool.query(…)` destructures the list, not a row.
+_RESULT_TUPLE = re.compile(
+    r"(?:const|let)\s+\[\s*\w+\s*(?:,\s*\w+\s*)?\]\s*=\s*await\s+[\w.]+\.(?:query|execute)\s*(?:<[^>]*>)?\("
+)
 _STATEMENTS = ("lexical_declaration", "expression_statement", "return_statement", "variable_declaration")
 _PAGE_INPUT = re.compile(
     rf"\b(?:{_SIZE_NAMES}|offset|cursor|page|skip|after|before|starting_after)\b", re.IGNORECASE
@@ -185,4 +189,4 @@ def _outermost_concatenation(node: Node) -> bool:
 
 def _one_row_use(unit: TsUnit, node: Node) -> bool:
     statement = http.enclosing(node, *_STATEMENTS)
-    return bool(_ONE_ROW_USE.search(unit.text(statement or node)))
+    return bool(_ONE_ROW_USE.search(_RESULT_TUPLE.sub("", unit.text(statement or node))))
