@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from agent_eval.pipeline import RunOptions, run_eval, run_summary  # noqa: E402
+from agent_eval.report.summary import no_check_failed  # noqa: E402
 from agent_eval.store.db import Store  # noqa: E402
 from eval_mock import EvalResponder, expected_by_message  # noqa: E402
 from mock_api import MockAnthropic, _tokens  # noqa: E402
@@ -54,13 +55,13 @@ def main() -> None:
     counted = usage["input_tokens"] + usage["cache_read_input_tokens"] + usage["cache_creation_input_tokens"]
     print(f"run {result.run.run_id}: {len(records)} results, {args.epochs} epochs")
     print(f"  calls:        counted {usage['calls']:>9,}   mock received {len(bodies):>9,}")
-    print(f"  input tokens: counted {counted:>9,}   mock received {sent:>9,}  (uncached + cache read + written)")
+    print(f"  input tokens: counted {counted:>9,}   mock received {sent:>9,}  (uncached + cache read/write)")
     print(f"  uncached input tokens counted {usage['input_tokens']:,}, output {usage['output_tokens']:,}")
     results_cost = sum(r.cost_usd for r in records)
     print(f"  cost: usage ${usage['cost_usd']:.4f}, sum of results' cost_usd ${results_cost:.4f}")
     standards = [r for r in records if r.suite == "standards"]
     passed = sum(bool(r.passed) for r in standards)
-    no_failure = sum(r.error is None and all(v.status != "fail" for v in r.checks.values()) for r in standards)
+    no_failure = sum(no_check_failed(r) for r in standards)
     print(f"  standards: passed its scenario's checks (required ones applied) {passed}/{len(standards)}")
     print(f"             no applicable check failed                           {no_failure}/{len(standards)}")
     for suite in ("routing", "standards"):
