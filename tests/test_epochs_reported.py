@@ -10,6 +10,7 @@ import pytest
 from agent_eval.config import Thresholds
 from agent_eval.report.compare import compare_outcomes
 from agent_eval.report.gate import gate_run
+from agent_eval.report.html import write_report
 from agent_eval.report.outcomes import collect_outcomes
 from agent_eval.report.summary import rate_label, summarize_run
 from agent_eval.stats.intervals import wilson
@@ -35,6 +36,8 @@ def test_identical_epochs_report_the_interval_of_one_epoch(
     assert one.accuracy.ci95 == wilson(30, 40)
     assert five.accuracy.ci95 == pytest.approx(one.accuracy.ci95, abs=1e-12)
     assert rate_label(five.accuracy) == "75% (n=40 scenarios, 200 results, 95% CI 60–86%)"
+    page = write_report(store, "five", tmp_path / "five.html").read_text()
+    assert "n=40 scenarios, 200 results, 95% CI 60–86%" in page
     gate = gate_run(store, "five", baseline_id=None, thresholds=Thresholds(routing_accuracy_min=0.9))
     assert any("n=40 scenarios, 200 results" in rule.message for rule in gate.rules)
 

@@ -629,24 +629,26 @@ def run_summary(result: RunResult, home: Path | None = None) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     routing = [r for r in records if r.suite == "routing"]
     if routing:
-        correct = sum(1 for r in routing if r.passed)
+        accuracy = Rate.clustered((r.scenario_id, bool(r.passed)) for r in routing)
         summary["routing"] = {
-            "n": len(routing),
-            "correct": correct,
-            "accuracy": correct / len(routing),
-            "ci95": list(Rate.clustered((r.scenario_id, bool(r.passed)) for r in routing).ci95),
+            "n": accuracy.n,
+            "scenarios": accuracy.scenarios,
+            "correct": accuracy.count,
+            "accuracy": accuracy.rate,
+            "ci95": list(accuracy.ci95),
         }
     standards = [r for r in records if r.suite == "standards"]
     if standards:
-        passed = sum(1 for r in standards if r.passed)
+        pass_rate = Rate.clustered((r.scenario_id, bool(r.passed)) for r in standards)
         checks: dict[str, dict[str, int]] = {}
         for record in standards:
             for check_id, verdict in record.checks.items():
                 checks.setdefault(check_id, {"pass": 0, "fail": 0, "n/a": 0})[verdict.status] += 1
         summary["standards"] = {
-            "n": len(standards),
-            "pass_rate": passed / len(standards),
-            "ci95": list(Rate.clustered((r.scenario_id, bool(r.passed)) for r in standards).ci95),
+            "n": pass_rate.n,
+            "scenarios": pass_rate.scenarios,
+            "pass_rate": pass_rate.rate,
+            "ci95": list(pass_rate.ci95),
             "checks": dict(sorted(checks.items())),
         }
     results: list[dict[str, Any]] = []
