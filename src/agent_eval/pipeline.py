@@ -395,6 +395,7 @@ class JudgePass:
         self.scenarios = {s.id: s for s in plan.scenarios}
         self.pending: dict[str, ResultRecord] = {}
         self.verdicts: dict[str, dict[int, JudgeVerdict]] = {}
+        self.judge_cost_usd: dict[str, float] = {}  # what judging each result cost, added to its cost_usd
 
     def rubric_for(self, scenario: Scenario) -> Rubric:
         return self.rubric.select(scenario.rubric) if scenario.rubric else self.rubric
@@ -430,6 +431,8 @@ class JudgePass:
     def on_response(self, item: WorkItem, response: ModelResponse) -> None:
         self.execution.record_call(item, response, None)
         key, sample = item.key.rsplit("/", 1)
+        if not response.cached:
+            self.judge_cost_usd[key] = self.judge_cost_usd.get(key, 0.0) + response.cost_usd
         scenario = self.scenarios[self.pending[key].scenario_id]
         try:
             verdict = parse_judge_response(response, self.rubric_for(scenario))
@@ -451,7 +454,8 @@ class JudgePass:
                 continue
             rubric = self.rubric_for(self.scenarios[record.scenario_id])
             verdict = samples[0] if self.samples == 1 else median_verdict(samples, rubric, self.model)
-            self.store.save_result(record.model_copy(update={"judge": verdict}))
+            cost = record.cost_usd + self.judge_cost_usd.pop(key, 0.0)
+            self.store.save_result(record.model_copy(update={"judge": verdict, "cost_usd": cost}))
 
 
 async def _execute(plan: Plan, store: Store, run: RunInfo, options: RunOptions) -> tuple[str, int]:
@@ -616,7 +620,7 @@ async def _run_eval(options: RunOptions) -> RunResult:
 
 def run_summary(result: RunResult, home: Path | None = None) -> dict[str, Any]:
     """The `run --json` object of CONTRACT.md, from what the store holds for the run."""
-    from agent_eval.stats.intervals import wilson
+    from agent_eval.stats.clustered import Rate
 
     run = result.run
     with Store(home_dir(home)) as store:
@@ -625,24 +629,26 @@ def run_summary(result: RunResult, home: Path | None = None) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     routing = [r for r in records if r.suite == "routing"]
     if routing:
-        correct = sum(1 for r in routing if r.passed)
+        accuracy = Rate.clustered((r.scenario_id, bool(r.passed)) for r in routing)
         summary["routing"] = {
-            "n": len(routing),
-            "correct": correct,
-            "accuracy": correct / len(routing),
-            "ci95": list(wilson(correct, len(routing))),
+            "n": accuracy.n,
+            "scenarios": accuracy.scenarios,
+            "correct": accuracy.count,
+            "accuracy": accuracy.rate,
+            "ci95": list(accuracy.ci95),
         }
     standards = [r for r in records if r.suite == "standards"]
     if standards:
-        passed = sum(1 for r in standards if r.passed)
+        pass_rate = Rate.clustered((r.scenario_id, bool(r.passed)) for r in standards)
         checks: dict[str, dict[str, int]] = {}
         for record in standards:
             for check_id, verdict in record.checks.items():
                 checks.setdefault(check_id, {"pass": 0, "fail": 0, "n/a": 0})[verdict.status] += 1
         summary["standards"] = {
-            "n": len(standards),
-            "pass_rate": passed / len(standards),
-            "ci95": list(wilson(passed, len(standards))),
+            "n": pass_rate.n,
+            "scenarios": pass_rate.scenarios,
+            "pass_rate": pass_rate.rate,
+            "ci95": list(pass_rate.ci95),
             "checks": dict(sorted(checks.items())),
         }
     results: list[dict[str, Any]] = []

@@ -85,14 +85,14 @@ def print_comparison(comparison: Comparison) -> None:
         verdict = _verdict(change.p_holm, change.difference, comparison.alpha)
         mde = "none" if change.mde is None else f"{change.mde * 100:.1f} pts"
         print(
-            f"{change.metric:32} {change.rate_a:6.1%} → {change.rate_b:6.1%}  n={change.n:<5} "
-            f"lost {len(change.lost)}, gained {len(change.gained)}  McNemar p={change.p_value:.3g} "
+            f"{change.metric:32} {change.rate_a:6.1%} → {change.rate_b:6.1%}  {change.tested_label()}  "
+            f"McNemar p={change.p_value:.3g} "
             f"Holm p={change.p_holm:.3g}  detectable ±{mde}  {verdict}"
         )
     for score in comparison.scores:
         verdict = _verdict(score.p_holm, score.difference.estimate, comparison.alpha)
         print(
-            f"{score.metric:32} {score.mean_a:6.2f} → {score.mean_b:6.2f}  n={score.n:<5} "
+            f"{score.metric:32} {score.mean_a:6.2f} → {score.mean_b:6.2f}  n={score.n} scenarios "
             f"diff {score.difference.estimate:+.2f} (95% CI {score.difference.low:+.2f} to "
             f"{score.difference.high:+.2f})  Wilcoxon p={score.p_value:.3g} "
             f"Holm p={score.p_holm:.3g}  {verdict}"

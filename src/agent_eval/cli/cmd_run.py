@@ -101,7 +101,7 @@ def print_summary(result: RunResult) -> None:
     if standards:
         low, high = standards["ci95"]
         print(
-            f"  standards {standards['pass_rate']:.1%} of {standards['n']} passed every check "
+            f"  standards {standards['pass_rate']:.1%} of {standards['n']} passed their scenario's checks "
             f"(95% CI {low:.1%}–{high:.1%})"
         )
         for check, counts in standards["checks"].items():

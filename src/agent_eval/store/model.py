@@ -54,6 +54,6 @@ class ResultRecord(BaseModel):
     output: str = ""  # response text (standards) or the decision's tool call as JSON (routing)
     request_hash: str | None = None
     usage: Usage = Usage()
-    cost_usd: float = 0.0
+    cost_usd: float = 0.0  # the answer's call plus the judge's calls on it; 0 for calls it did not make
     latency_s: float = 0.0
     error: str | None = None

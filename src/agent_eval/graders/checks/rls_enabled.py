@@ -92,9 +92,14 @@ def _classify(statement: SqlStatement) -> tuple[str, str | None]:
 
 
 def _qualified(schema: str | None, name: str) -> str:
-    return f"{(schema or 'public').lower()}.{name.lower()}"
+    """PostgreSQL's own folding, which pglast has applied: unquoted names are lower case already, and a
+    quoted one keeps its case ("Invoices" is another table than invoices)."""
+    return f"{schema or 'public'}.{name}"
 
 
 def _normalise(name: str) -> str:
-    parts = name.replace('"', "").split(".")
+    """A name read by the tolerant pattern, folded as PostgreSQL would: unquoted parts to lower case."""
+    parts = [
+        part[1:-1] if part.startswith('"') else part.lower() for part in re.findall(r'"[^"]*"|[^."]+', name)
+    ]
     return _qualified(parts[-2] if len(parts) > 1 else None, parts[-1])
