@@ -135,6 +135,11 @@ class CodeBlock:
         False  # shown as what not to do ("Before:", "❌", "your current code"): not graded
     )
 
+    @property
+    def first_line(self) -> int:
+        """`start_line` under the name project checks use (CONTRACT.md "Project checks")."""
+        return self.start_line
+
     def response_line(self, row: int) -> int:
         return self.start_line + row
 
