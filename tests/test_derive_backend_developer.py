@@ -10,9 +10,9 @@ import pytest
 
 from agent_eval.agents.roster import load_roster
 from agent_eval.cli.main import main
+from agent_eval.graders.checks.registry import contract_check_ids
 from agent_eval.scenarios.dataset import load_dataset
 from agent_eval.scenarios.derive import derive
-from agent_eval.graders.checks.registry import contract_check_ids
 from derive_helpers import tree_bytes
 
 REPO = Path(__file__).resolve().parent.parent

@@ -180,9 +180,8 @@ def test_failed_security_check_with_a_high_security_score_is_flagged() -> None:
 
 def test_all_checks_passing_with_a_low_score_is_flagged_strict() -> None:
     verdict = judge_scores(**{"api-design-standards": 1})
-    found = disagreements(
-        checks(zod_validation="pass", api_versioning="pass", pagination="n/a"), verdict, check_criteria(RUBRIC)
-    )
+    passing = checks(zod_validation="pass", api_versioning="pass", pagination="n/a")
+    found = disagreements(passing, verdict, check_criteria(RUBRIC))
     assert {(d.check, d.kind) for d in found} == {
         ("zod-validation", "judge-strict"),
         ("api-versioning", "judge-strict"),

@@ -21,6 +21,7 @@ from agent_eval.graders.checks.registry import (
     registering_from,
     unregister,
 )
+from agent_eval.paths import display_path
 
 ENTRY_POINT_GROUP = "agent_eval.checks"
 PROJECT_CHECKS_DIR = "checks"
@@ -56,10 +57,10 @@ def _load_file(path: Path) -> None:
     name = f"{_MODULE_PREFIX}.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise ProjectCheckError(f"{path}: cannot be imported as a Python module")
+        raise ProjectCheckError(f"{display_path(path)}: cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look the module up by name
-    with _loading(str(path)):
+    with _loading(display_path(path)):
         spec.loader.exec_module(module)
 
 

@@ -35,7 +35,12 @@ class _Shape:
         return f"{{{keys}}}" + (f" code at {self.code_path}" if self.code_path else " without a code")
 
 
-@check("error-format", task_words=HTTP_TASK_WORDS, section_words=("error",), contract=7)
+@check(
+    "error-format",
+    task_words=HTTP_TASK_WORDS,
+    section_words=("error response", "error code", "error"),
+    contract=7,
+)
 def error_format(response: ParsedResponse) -> Verdict:
     """n/a without an HTTP handler, or when the handlers build no error response.
 

@@ -40,7 +40,7 @@ class CheckSpec:
     semantics: str  # when it is n/a, passes, fails: the docstring, also the model grader's rule
     task_words: tuple[str, ...] = ()  # whole words (regex) of a task that make it ask for this check
     every_task: bool = False  # every task asks for it, so it says nothing about a task's topic
-    section_words: tuple[str, ...] = ()  # an agent section whose bullets mention one states the practice
+    section_words: tuple[str, ...] = ()  # words of an agent section stating the practice, most specific first
     contract: int | None = None  # position among CONTRACT.md's check ids (1-based); None: not listed there
     threshold: float = DEFAULT_THRESHOLD  # default minimum pass rate for the gate
     origin: str = BUILT_IN  # "built-in", or the project file / entry point that registered it
@@ -51,11 +51,6 @@ class CheckSpec:
             return True
         words = "|".join(self.task_words)
         return bool(words and re.search(rf"\b(?:{words})\b", task, re.IGNORECASE))
-
-    def states_practice(self, section_text: str) -> bool:
-        """Whether an agent body section's text names the practice this check verifies."""
-        lowered = section_text.lower()
-        return any(word in lowered for word in self.section_words)
 
 
 class CheckRegistrationError(ValueError):
@@ -91,8 +86,9 @@ def check(
 
     Its docstring states the check's semantics: when it is n/a, when it passes, when it fails. The keyword
     arguments are optional: `task_words` (whole words, regular expressions allowed) make a standards task
-    that mentions one ask for the check; `every_task` makes every task ask for it; `section_words` tie it
-    to the agent body section whose bullets mention one (the judge criterion it maps to); `contract` is
+    that mentions one ask for the check; `every_task` makes every task ask for it; `section_words` (most
+    specific first) tie it to the agent body section stating the practice (the judge criterion it maps
+    to, see `section_of`); `contract` is
     its position among CONTRACT.md's ids; `threshold` the pass rate the gate requires by default.
     """
     if not _CHECK_ID.match(check_id):
@@ -128,10 +124,13 @@ def unregister(check_ids: Iterable[str]) -> None:
 
 
 def default_check_ids() -> list[str]:
-    """Every registered check: the contract's ids in their documented order, then the others by id."""
+    """Every registered check: the contract's ids in their documented order, the other built-in checks by
+    id, then the project's by id."""
     contract = sorted((spec for spec in CHECKS.values() if spec.contract), key=lambda s: s.contract or 0)
-    others = sorted(check_id for check_id, spec in CHECKS.items() if not spec.contract)
-    return [spec.id for spec in contract] + others
+    others = sorted(
+        (spec for spec in CHECKS.values() if not spec.contract), key=lambda s: (s.origin != BUILT_IN, s.id)
+    )
+    return [spec.id for spec in contract + others]
 
 
 def contract_check_ids() -> list[str]:
@@ -156,9 +155,13 @@ def unknown_check_message(check_ids: Iterable[str]) -> str | None:
 
 
 def section_of(check_id: str, sections: Sequence[tuple[str, str]]) -> str | None:
-    """The key of the first (key, text) section, in body order, that states the check's practice."""
-    spec = CHECKS[check_id]
-    return next((key for key, text in sections if spec.states_practice(text)), None)
+    """The key of the (key, text) section that states the check's practice: the first, in body order, that
+    mentions the check's most specific section word that any section mentions."""
+    for word in CHECKS[check_id].section_words:
+        found = next((key for key, text in sections if word in text.lower()), None)
+        if found is not None:
+            return found
+    return None
 
 
 def verdict(check_id: str, status: Status, reason: str, evidence: Iterable[Evidence] = ()) -> Verdict:

@@ -25,7 +25,7 @@ _TEMPORARY = "t"
 @check(
     "rls-enabled",
     task_words=("table", "tables", "migration", "migrations", "schema"),
-    section_words=("rls",),
+    section_words=("rls policies", "rls policy", "rls"),
     contract=2,
 )
 def rls_enabled(response: ParsedResponse) -> Verdict:
