@@ -68,15 +68,7 @@ def test_the_judge_maps_each_check_to_the_section_of_the_real_agent_that_states_
         ("I want to add caching to reduce load", ("no-hardcoded-secrets",)),
         (
             "Add a login endpoint that lists sessions from the database",
-            (
-                "zod-validation",
-                "status-codes",
-                "parameterized-sql",
-                "api-versioning",
-                "pagination",
-                "error-format",
-                "no-hardcoded-secrets",
-            ),
+            tuple(c for c in CONTRACT_MD_IDS if c != "rls-enabled"),
         ),
         ("Review the migration for the orders table", ("rls-enabled", "no-hardcoded-secrets")),
     ],

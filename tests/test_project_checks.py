@@ -198,3 +198,34 @@ def test_the_public_api_exports_check_and_verdict() -> None:
     assert agent_eval.check is registry.check and agent_eval.verdict is registry.verdict
     assert set(agent_eval.__all__) == {"check", "verdict", "load_results", "run_eval", "compare_runs"}
     assert all(getattr(agent_eval, name).__doc__ for name in agent_eval.__all__)
+
+
+def test_the_readme_example_is_a_working_project_check(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Project checks", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    write_check(tmp_path, "no_console_log.py", example)
+    assert load_project_checks(tmp_path) == ["acme-no-console-log"]
+    assert grade_response(ANSWER)["acme-no-console-log"].reason == "console.log in the blocks at lines [4]"
+
+
+def test_the_public_api_runs_and_compares_evaluations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    project = tmp_path / "project"
+    for folder in ("agents", "datasets", "evals"):
+        shutil.copytree(REPO / folder, project / folder)
+    home = str(project / "home")
+    first, second = (
+        agent_eval.run_eval(AGENT, root=project, home=Path(home), limit=4, progress=False, report=False)
+        for _ in range(2)
+    )
+    assert first.run.offline and first.run.status == "finished"
+    frame = agent_eval.load_results(first.run.run_id, home=home)
+    assert len(frame) == 4 and set(frame["suite"]) == {"routing"}
+    comparison = agent_eval.compare_runs(first.run.run_id, second.run.run_id, home=home)
+    assert comparison.shared_pairs == 4
+    with pytest.raises(LookupError, match="nope"):
+        agent_eval.compare_runs(first.run.run_id, "nope", home=home)
