@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="markdown responses to grade")
     parser.add_argument(
-        "--checks", metavar="IDS", help="comma-separated check ids (default: the eval config's)"
+        "--checks",
+        metavar="IDS",
+        help="comma-separated check ids (default: every built-in and project check, or evals/AGENT.yaml's)",
     )
     parser.add_argument(
         "--json", action="store_true", help='print [{"file", "checks": {id: status}}] on stdout'
