@@ -38,9 +38,7 @@ def parse_model_spec(spec: str) -> tuple[str, str | None]:
     inline = _INLINE_ENDPOINT.match(bare)
     model, url = (inline["model"], inline["url"]) if inline else (bare, None)
     if not model:
-        raise ValueError(
-            f"--model {spec!r}: no model name; expected openai:MODEL or openai:MODEL@http://host/v1"
-        )
+        raise ValueError(f"--model {spec!r}: no model name; expected openai:MODEL or openai:MODEL@http://host/v1")
     return model, url
 
 

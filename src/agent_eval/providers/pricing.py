@@ -72,8 +72,7 @@ def price_of(model: str) -> Price:
         _warned.add(model)
         log.warning(
             "no price on file for model %r; costing it as %s (update agent_eval/providers/pricing.py)",
-            model,
-            fallback,
+            model, fallback,
         )
     return PRICES[fallback]
 

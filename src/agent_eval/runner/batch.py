@@ -36,9 +36,8 @@ log = logging.getLogger(__name__)
 MAX_BATCH_REQUESTS = 100_000
 MAX_BATCH_BYTES = 256 * 1024 * 1024
 BATCH_BYTES_MARGIN = 0.95  # the limit counts the whole HTTP body; leave room for its envelope
-PERMANENT_ERRORS = frozenset(
-    {"invalid_request_error", "authentication_error", "permission_error", "billing_error", "not_found_error"}
-)
+PERMANENT_ERRORS = frozenset({"invalid_request_error", "authentication_error", "permission_error",
+                              "billing_error", "not_found_error"})
 
 
 class BatchItemError(Exception):
@@ -52,12 +51,8 @@ class _Collected:
     retry: set[str]
 
 
-def chunk(
-    entries: Sequence[dict[str, object]],
-    *,
-    max_requests: int = MAX_BATCH_REQUESTS,
-    max_bytes: int = MAX_BATCH_BYTES,
-) -> list[list[dict[str, object]]]:
+def chunk(entries: Sequence[dict[str, object]], *, max_requests: int = MAX_BATCH_REQUESTS,
+          max_bytes: int = MAX_BATCH_BYTES) -> list[list[dict[str, object]]]:
     """Split batch entries into groups within the per-batch request and size limits, keeping order."""
     budget = int(max_bytes * BATCH_BYTES_MARGIN)
     chunks: list[list[dict[str, object]]] = [[]]
@@ -72,9 +67,8 @@ def chunk(
     return [c for c in chunks if c]
 
 
-async def _wait_until_ended(
-    client: AsyncAnthropic, batch_id: str, poll_interval: float, max_poll_interval: float
-) -> None:
+async def _wait_until_ended(client: AsyncAnthropic, batch_id: str, poll_interval: float,
+                            max_poll_interval: float) -> None:
     interval = poll_interval
     while (await client.messages.batches.retrieve(batch_id)).processing_status != "ended":
         await asyncio.sleep(interval)
@@ -98,13 +92,8 @@ async def _collect(client: AsyncAnthropic, batch_id: str, sent: set[str]) -> _Co
     return collected
 
 
-async def _submit_and_collect(
-    client: AsyncAnthropic,
-    entries: list[dict[str, object]],
-    in_progress: set[str],
-    poll_interval: float,
-    max_poll_interval: float,
-) -> _Collected:
+async def _submit_and_collect(client: AsyncAnthropic, entries: list[dict[str, object]], in_progress: set[str],
+                              poll_interval: float, max_poll_interval: float) -> _Collected:
     """One batch from submission to results; a failing API call fails its items instead of the run."""
     sent = {str(e["custom_id"]) for e in entries}
     try:
@@ -133,14 +122,8 @@ class _BatchRun:
     cost_usd: float = 0.0
 
     def outcome(self, status: Status) -> RunOutcome:
-        return RunOutcome(
-            status=status,
-            calls=self.calls,
-            cache_hits=self.cache_hits,
-            errors=self.errors,
-            usage=self.usage,
-            cost_usd=self.cost_usd,
-        )
+        return RunOutcome(status=status, calls=self.calls, cache_hits=self.cache_hits, errors=self.errors,
+                          usage=self.usage, cost_usd=self.cost_usd)
 
     async def serve_from_cache(self) -> list[str]:
         """Answer what the cache holds; returns the request hashes still to send."""
@@ -173,9 +156,8 @@ class _BatchRun:
         self.bar.update(len(self.groups[key]))
 
 
-def _affordable(
-    pending: list[str], groups: dict[str, list[WorkItem]], resolve: Callable[[str], str], budget_left: float
-) -> list[str]:
+def _affordable(pending: list[str], groups: dict[str, list[WorkItem]], resolve: Callable[[str], str],
+                budget_left: float) -> list[str]:
     """The longest prefix of `pending` whose worst-case batch cost fits the budget."""
     affordable: list[str] = []
     for key in pending:
@@ -243,9 +225,8 @@ async def run_batch(
                 run.calls += len(entries)
                 bar.set_postfix_str(f"attempt {attempt}: {len(chunks)} batch(es) in progress", refresh=True)
                 batches = {
-                    asyncio.create_task(
-                        _submit_and_collect(client, c, in_progress, poll_interval, max_poll_interval)
-                    )
+                    asyncio.create_task(_submit_and_collect(client, c, in_progress, poll_interval,
+                                                            max_poll_interval))
                     for c in chunks
                 }
                 retry: set[str] = set()

@@ -68,15 +68,8 @@ def progress_bar(total: int, progress: bool | str, unit: str = "item") -> Any:
     from tqdm import tqdm
 
     label = progress if isinstance(progress, str) else "calls"
-    return tqdm(
-        total=total,
-        desc=label,
-        unit=unit,
-        file=sys.stderr,
-        disable=progress is False,
-        dynamic_ncols=True,
-        smoothing=0.1,
-    )
+    return tqdm(total=total, desc=label, unit=unit, file=sys.stderr, disable=progress is False,
+                dynamic_ncols=True, smoothing=0.1)
 
 
 @dataclass
@@ -105,13 +98,8 @@ class _Run:
 
     def outcome(self) -> RunOutcome:
         return RunOutcome(
-            status=self.stop or "finished",
-            calls=self.calls,
-            cache_hits=self.cache_hits,
-            errors=self.errors,
-            usage=self.usage,
-            cost_usd=self.cost_usd,
-            deduplicated=self.deduplicated,
+            status=self.stop or "finished", calls=self.calls, cache_hits=self.cache_hits, errors=self.errors,
+            usage=self.usage, cost_usd=self.cost_usd, deduplicated=self.deduplicated,
         )
 
     async def serve_from_cache(self, key: str) -> bool:
@@ -233,14 +221,8 @@ async def run_all(
     """
     with progress_bar(len(items), progress) as bar:
         run = _Run(
-            provider=provider,
-            limiter=limiter or AdaptiveLimiter(concurrency),
-            cache=cache,
-            max_cost=max_cost,
-            spent_usd=spent_usd,
-            on_response=on_response,
-            on_error=on_error,
-            bar=bar,
+            provider=provider, limiter=limiter or AdaptiveLimiter(concurrency), cache=cache,
+            max_cost=max_cost, spent_usd=spent_usd, on_response=on_response, on_error=on_error, bar=bar,
         )
         for item in items:
             run.groups.setdefault(item.request.key(), []).append(item)
