@@ -229,3 +229,10 @@ def test_the_public_api_runs_and_compares_evaluations(
     assert comparison.shared_pairs == 4
     with pytest.raises(LookupError, match="nope"):
         agent_eval.compare_runs(first.run.run_id, "nope", home=home)
+
+
+def test_a_malformed_id_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    path = write_check(tmp_path, "caps.py", "from agent_eval import check\ncheck('Acme_Check')\n")
+    with pytest.raises(ProjectCheckError) as error:
+        load_project_checks(tmp_path)
+    assert str(error.value) == f"{path}: check id 'Acme_Check': use lowercase letters, digits and dashes"

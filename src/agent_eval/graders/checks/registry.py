@@ -92,9 +92,7 @@ def check(
     its position among CONTRACT.md's ids; `threshold` the pass rate the gate requires by default.
     """
     if not _CHECK_ID.match(check_id):
-        raise CheckRegistrationError(
-            f"{_origin}: check id {check_id!r} must be lowercase letters, digits and dashes"
-        )
+        raise CheckRegistrationError(f"check id {check_id!r}: use lowercase letters, digits and dashes")
 
     def register(function: CheckFn) -> CheckFn:
         existing = CHECKS.get(check_id)
