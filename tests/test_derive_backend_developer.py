@@ -10,9 +10,9 @@ import pytest
 
 from agent_eval.agents.roster import load_roster
 from agent_eval.cli.main import main
+from agent_eval.graders.checks.registry import contract_check_ids
 from agent_eval.scenarios.dataset import load_dataset
 from agent_eval.scenarios.derive import derive
-from agent_eval.scenarios.standards import CHECK_IDS
 from derive_helpers import tree_bytes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def test_standards_set_covers_every_check_five_times(fresh_clone: Path) -> None:
     per_check = Counter(c for s in scenarios for c in s.checks)
 
     assert len(scenarios) >= 25
-    assert {c: per_check[c] for c in CHECK_IDS if per_check[c] < 5} == {}
+    assert {c: per_check[c] for c in contract_check_ids() if per_check[c] < 5} == {}
     assert all(s.rubric for s in scenarios)
 
 

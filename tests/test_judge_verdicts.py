@@ -12,6 +12,7 @@ from agent_eval.graders.judge import (
     SCORE_TOOL,
     JudgeResponseError,
     build_rubric,
+    check_criteria,
     disagreements,
     judge,
     parse_judge_response,
@@ -170,6 +171,7 @@ def test_failed_security_check_with_a_high_security_score_is_flagged() -> None:
     found = disagreements(
         checks(rls_enabled="fail", parameterized_sql="pass", zod_validation="pass", status_codes="n/a"),
         verdict,
+        check_criteria(RUBRIC),
     )
     assert [(d.check, d.criterion, d.score, d.kind) for d in found] == [
         ("rls-enabled", "security-implementation", 5, "judge-lenient")
@@ -178,7 +180,8 @@ def test_failed_security_check_with_a_high_security_score_is_flagged() -> None:
 
 def test_all_checks_passing_with_a_low_score_is_flagged_strict() -> None:
     verdict = judge_scores(**{"api-design-standards": 1})
-    found = disagreements(checks(zod_validation="pass", api_versioning="pass", pagination="n/a"), verdict)
+    passing = checks(zod_validation="pass", api_versioning="pass", pagination="n/a")
+    found = disagreements(passing, verdict, check_criteria(RUBRIC))
     assert {(d.check, d.kind) for d in found} == {
         ("zod-validation", "judge-strict"),
         ("api-versioning", "judge-strict"),
@@ -188,7 +191,11 @@ def test_all_checks_passing_with_a_low_score_is_flagged_strict() -> None:
 def test_agreement_and_unmapped_checks_are_quiet() -> None:
     verdict = judge_scores(**{"security-implementation": 2, "api-design-standards": 3})
     assert (
-        disagreements(checks(rls_enabled="fail", zod_validation="pass", typescript_no_any="fail"), verdict)
+        disagreements(
+            checks(rls_enabled="fail", zod_validation="pass", typescript_no_any="fail"),
+            verdict,
+            check_criteria(RUBRIC),
+        )
         == []
     )
 

@@ -37,10 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent_eval.cli.main import UsageError
+    from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.graders.calibration import ReferenceSetError, calibrate, load_reference_set
     from agent_eval.paths import datasets_dir
 
+    use_project_checks(Path.cwd())  # labels may grade them too
     folder = args.reference or datasets_dir() / args.agent / "reference"
     try:
         cases = load_reference_set(folder)

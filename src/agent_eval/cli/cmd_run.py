@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent_eval.cli.main import UsageError
+    from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.pipeline import RunError, RunOptions, run_eval
 
     for flag in ("epochs", "concurrency", "limit"):
@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         progress=True,
         report=not args.no_report,
     )
+    use_project_checks(options.root)
     try:
         result = run_eval(options)
     except RunError as exc:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent_eval.agents.model import Agent, Section
+from agent_eval.graders.checks.registry import default_check_ids, section_of
 from agent_eval.graders.model import CriterionScore, JudgeVerdict, Verdict
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
 
@@ -29,18 +30,6 @@ DELIMITER_PREFIX = "<<<"
 _MARKER_RUN = re.compile(r"<{3,}")
 LENIENT_SCORE = 4  # a criterion scored this high while a mapped check failed: the judge missed it
 STRICT_SCORE = 2  # a criterion scored this low while every mapped check passed
-
-# Which body section of backend-developer.md states the practice each rule-based check verifies.
-DEFAULT_CHECK_SECTIONS: dict[str, str] = {
-    "zod-validation": "API Design Standards",
-    "status-codes": "API Design Standards",
-    "api-versioning": "API Design Standards",
-    "pagination": "API Design Standards",
-    "error-format": "API Design Standards",
-    "rls-enabled": "Security Implementation",
-    "parameterized-sql": "Security Implementation",
-    "no-hardcoded-secrets": "Security Implementation",
-}
 
 JUDGE_SYSTEM_PROMPT = f"""\
 You review answers written by an AI coding agent. The agent's definition sets out the standards it \
@@ -328,10 +317,19 @@ class Disagreement(BaseModel):
     kind: Literal["judge-lenient", "judge-strict"]
 
 
+def check_criteria(rubric: Rubric) -> dict[str, str]:
+    """Check id → the rubric criterion whose section states the practice the check verifies (from each
+    check's `section_words`); checks no criterion states are left out."""
+    sections = [(c.id, " ".join(c.guidance)) for c in rubric.criteria]
+    found = {check_id: section_of(check_id, sections) for check_id in default_check_ids()}
+    return {check_id: criterion for check_id, criterion in found.items() if criterion}
+
+
 def disagreements(
-    checks: Mapping[str, Verdict], verdict: JudgeVerdict, mapping: Mapping[str, str] = DEFAULT_CHECK_SECTIONS
+    checks: Mapping[str, Verdict], verdict: JudgeVerdict, mapping: Mapping[str, str]
 ) -> list[Disagreement]:
-    """Where checks and judge disagree. `mapping`: check id → criterion id or section title.
+    """Where checks and judge disagree. `mapping`: check id → criterion id or section title (e.g.
+    `check_criteria(rubric)`).
 
     judge-lenient: a mapped check failed while its criterion scored ≥ 4. judge-strict: every check mapped
     to a criterion passed while it scored ≤ 2 (one passing check alone says little about a criterion that

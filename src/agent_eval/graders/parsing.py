@@ -154,6 +154,11 @@ class CodeBlock:
     shown_as_wrong: bool = False  # introduced or opened as what not to do ("Before:", "❌", "unsafe code")
     counter_example: bool = False  # shown as wrong AND rewritten by another block: not graded
 
+    @property
+    def first_line(self) -> int:
+        """`start_line` under the name project checks use (CONTRACT.md "Project checks")."""
+        return self.start_line
+
     def response_line(self, row: int) -> int:
         return self.start_line + row
 

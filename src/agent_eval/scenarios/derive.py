@@ -19,6 +19,7 @@ from typing import Protocol
 
 from agent_eval.agents.model import Agent
 from agent_eval.config import EvalConfig, Thresholds, eval_config_path, render_eval_config
+from agent_eval.graders.checks.registry import CHECKS, in_check_order
 from agent_eval.paths import datasets_dir
 from agent_eval.providers.model import Provider
 from agent_eval.scenarios.augment import (
@@ -46,8 +47,8 @@ from agent_eval.scenarios.sources import (
     StandardsTask,
     load_entries,
 )
-from agent_eval.scenarios.standards import CHECK_IDS, derive_standards, rubric_criteria
-from agent_eval.scenarios.yamlio import write_if_changed
+from agent_eval.scenarios.standards import derive_standards, rubric_criteria
+from agent_eval.yamlio import write_if_changed
 
 HAND_EDITED = "hand-edited"
 
@@ -292,7 +293,7 @@ def derive(
             header = STANDARDS_HEADER.format(
                 agent=agent_name,
                 count=len(merged.scenarios),
-                checks=_summary((c, check_counts[c]) for c in CHECK_IDS if check_counts[c]),
+                checks=_summary((c, check_counts[c]) for c in in_check_order(check_counts)),
             )
         changes.written = write_if_changed(path, render_dataset(merged, header))
         changes.path = path.relative_to(base) if path.is_relative_to(base) else path
@@ -301,16 +302,17 @@ def derive(
     config_path = eval_config_path(agent_name, base)
     config_written = False
     if not config_path.exists():
-        used_checks = {c for s in standards.scenarios for c in s.checks}
+        # `checks:` is left empty (every registered check applies, as without a config); the gate gets a
+        # threshold for each check some task requires.
+        used_checks = in_check_order(c for s in standards.scenarios for c in s.checks)
         config = EvalConfig(
             agent=agent_name,
             datasets={
                 suite: dataset_path(agent_name, suite, base).relative_to(base).as_posix()
                 for suite in ("routing", "standards")
             },
-            checks=tuple(c for c in CHECK_IDS if c in used_checks),
             rubric=criteria,
-            thresholds=Thresholds(check_pass_rate_min={c: 0.8 for c in CHECK_IDS if c in used_checks}),
+            thresholds=Thresholds(check_pass_rate_min={c: CHECKS[c].threshold for c in used_checks}),
         )
         config_written = write_if_changed(config_path, render_eval_config(config))
     return DeriveReport(

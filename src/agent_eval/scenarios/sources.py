@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from agent_eval.scenarios.dataset import DatasetError
 from agent_eval.scenarios.model import Turn
-from agent_eval.scenarios.yamlio import YamlFileError, load_yaml
+from agent_eval.yamlio import YamlFileError, load_yaml
 
 NO_DELEGATION_FILE = "no-delegation.yaml"
 CONTEXT_SNIPPETS_FILE = "context-snippets.yaml"

@@ -79,7 +79,7 @@ _ENV_READ = re.compile(
 _ENVIRONMENT_FILES = frozenset({"dotenv", "shell", "text", "json", "yaml"})
 
 
-@check("no-hardcoded-secrets")
+@check("no-hardcoded-secrets", every_task=True, section_words=("api key", "secret"), contract=8)
 def no_hardcoded_secrets(response: ParsedResponse) -> Verdict:
     """Always applicable (pass when the code holds no secret at all).
 

@@ -56,7 +56,12 @@ _CAP = re.compile(
 )
 
 
-@check("pagination")
+@check(
+    "pagination",
+    task_words=("list", "lists", "listing", r"paginat\w*", "search", "feed"),
+    section_words=("pagination",),
+    contract=6,
+)
 def pagination(response: ParsedResponse) -> Verdict:
     """n/a when no endpoint returns a list: a GET handler (or one serving every method) whose path, mount
     prefix included, does not end in a dynamic segment (`[id]`, `:id`) and which fetches many rows —

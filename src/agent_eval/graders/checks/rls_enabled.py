@@ -22,7 +22,12 @@ _POLICY = re.compile(r"^\s*create\s+policy\s+(?:\"[^\"]+\"|\w+)\s+on\s+(?P<name>
 _TEMPORARY = "t"
 
 
-@check("rls-enabled")
+@check(
+    "rls-enabled",
+    task_words=("table", "tables", "migration", "migrations", "schema"),
+    section_words=("rls policies", "rls policy", "rls"),
+    contract=2,
+)
 def rls_enabled(response: ParsedResponse) -> Verdict:
     """n/a when the SQL creates no table (temporary tables are ignored).
 
