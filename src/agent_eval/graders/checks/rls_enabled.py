@@ -31,7 +31,8 @@ _TEMPORARY = "t"
 def rls_enabled(response: ParsedResponse) -> Verdict:
     """n/a when the SQL creates no table (temporary tables are ignored).
 
-    Table names are compared without quotes, with `public.` as the default schema. Pass when every
+    Table names are folded as PostgreSQL folds them (unquoted to lower case; a quoted name keeps its case,
+    so "Invoices" is not invoices), with `public.` as the default schema. Pass when every
     created table has `ALTER TABLE … ENABLE ROW LEVEL SECURITY` (or FORCE) and at least one
     `CREATE POLICY … ON` that table, anywhere in the response's SQL. Fail when any created table lacks
     either (a policy without ENABLE, or ENABLE on only one of two tables, both fail). Statements pglast
