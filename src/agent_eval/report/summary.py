@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from agent_eval.graders.routing import Rate, RoutingRecord, routing_scores
+from agent_eval.graders.routing import Rate, RoutingRecord, not_delegating_by_kind, routing_scores
 from agent_eval.providers.model import Usage
 from agent_eval.scenarios.model import NO_DELEGATION
 from agent_eval.stats.describe import mean_interval, percentiles
@@ -88,6 +88,7 @@ class RoutingSummary:
     mean_consistency: float | None  # share of epochs agreeing with each scenario's majority, averaged
     scenarios: int
     misroutes: tuple[Misroute, ...]
+    not_delegating: tuple[tuple[str, int], ...] = ()  # "none" by kind: (`acted:Read`, n), (`answered`, n)…
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def summarize_routing(records: list[ResultRecord], agent: str) -> RoutingSummary
         mean_consistency=scores.mean_consistency,
         scenarios=len(scores.scenarios),
         misroutes=misroutes,
+        not_delegating=not_delegating_by_kind(r.decision for r in records if r.error is None),
     )
 
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent_eval.agents.builtin import BUILTIN_NAMES
 from agent_eval.agents.model import Agent, Example
-from agent_eval.agents.roster import BUILT_IN_AGENTS
 from agent_eval.scenarios.examples import example_input, example_note, id_prefix, source_path
 from agent_eval.scenarios.model import NO_DELEGATION, Provenance, Scenario, ScenarioInput
 from agent_eval.scenarios.similarity import closeness_to
@@ -87,7 +87,7 @@ def derive_routing(
     others = [a for a in roster if a.name != agent.name]
     scores = closeness_to(agent.description, [a.description for a in others])
     ranked = sorted(zip(others, scores, strict=True), key=lambda pair: (-round(pair[1], 6), pair[0].name))
-    known_targets = {a.name for a in roster} | set(BUILT_IN_AGENTS)
+    known_targets = {a.name for a in roster} | set(BUILTIN_NAMES)
     scenarios: list[Scenario] = []
     skipped: list[str] = []
 
