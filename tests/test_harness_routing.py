@@ -29,7 +29,12 @@ def test_roster_sorts_custom_and_builtin_agents_together_case_insensitively() ->
     assert text.splitlines()[0] == ROSTER_HEADER
     names = [line[2:].split(":", 1)[0] for line in text.splitlines() if line.startswith("- ")]
     assert names == [
-        "backend-developer", "claude", "Explore", "frontend-developer", "general-purpose", "Plan",
+        "backend-developer",
+        "claude",
+        "Explore",
+        "frontend-developer",
+        "general-purpose",
+        "Plan",
         "statusline-setup",
     ]
 
@@ -124,7 +129,11 @@ def test_project_skills_are_listed_beside_the_generic_ones() -> None:
     request = build_routing_request(scenario("ship it"), [], "m", settings)
     skills = request.messages[-1]["content"][0]["text"].split(SKILLS_HEADER, 1)[1]
     assert [line.split(":")[0] for line in skills.strip().splitlines()] == [
-        "- code-review", "- deploy-preview", "- init", "- security-review", "- simplify",
+        "- code-review",
+        "- deploy-preview",
+        "- init",
+        "- security-review",
+        "- simplify",
     ]
 
 
@@ -188,7 +197,10 @@ def call(name: str, **arguments: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("content", "decision"),
     [
-        ((call("Agent", subagent_type="backend-developer"),), Decision("delegated", agent="backend-developer")),
+        (
+            (call("Agent", subagent_type="backend-developer"),),
+            Decision("delegated", agent="backend-developer"),
+        ),
         ((call("Task", subagent_type="Explore"),), Decision("delegated", agent="Explore")),
         ((call("Agent"),), Decision("delegated", agent="general-purpose")),
         ((call("Agent", subagent_type="  "),), Decision("delegated", agent="general-purpose")),
@@ -196,11 +208,18 @@ def call(name: str, **arguments: Any) -> dict[str, Any]:
         (({"type": "text", "text": "I'll do it myself."},), Decision("answered")),
         ((call("Bash", command="ls"),), Decision("acted", tool="Bash")),
         ((call("Skill", skill="code-review"),), Decision("skill", tool="code-review")),
-        ((call("Read"), call("Agent", subagent_type="Plan"), call("Agent", subagent_type="x")),
-         Decision("delegated", agent="Plan")),
+        (
+            (call("Read"), call("Agent", subagent_type="Plan"), call("Agent", subagent_type="x")),
+            Decision("delegated", agent="Plan"),
+        ),
         ((call("Read"), call("Grep")), Decision("acted", tool="Read")),
-        (({"type": "thinking", "thinking": "hm", "signature": "s"}, call("Agent", subagent_type="api-dev")),
-         Decision("delegated", agent="api-dev")),
+        (
+            (
+                {"type": "thinking", "thinking": "hm", "signature": "s"},
+                call("Agent", subagent_type="api-dev"),
+            ),
+            Decision("delegated", agent="api-dev"),
+        ),
     ],
 )
 def test_decide(content: tuple[dict[str, Any], ...], decision: Decision) -> None:
