@@ -59,6 +59,14 @@ class ExampleProblem:
     message: str
 
 
+_EXAMPLE_BLOCK = re.compile(r"<example>.*?</example>", re.DOTALL | re.IGNORECASE)
+
+
+def without_examples(description: str) -> str:
+    """The description with its `<example>` blocks cut out: what it says the agent is for."""
+    return _EXAMPLE_BLOCK.sub(" ", description)
+
+
 def extract_examples(
     description: str, *, agent_name: str, tag_lines: Sequence[int], default_line: int
 ) -> tuple[tuple[Example, ...], tuple[ExampleProblem, ...]]:

@@ -19,12 +19,12 @@ It knows the request only as a provider must: the last user text, and whether th
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent_eval.agents.builtin import AGENT_TOOL, BUILTIN_AGENTS, BUILTIN_NAMES
+from agent_eval.agents.examples import without_examples
 from agent_eval.agents.model import Agent
 from agent_eval.agents.roster import RosterLike, roster_agents
 from agent_eval.lexical import idf_weights, normalised, tokens, weigh
@@ -56,7 +56,6 @@ DIRECT_REQUESTS: tuple[str, ...] = (
     "thanks, that works",
 )
 
-_EXAMPLE_BLOCK = re.compile(r"<example>.*?</example>", re.DOTALL | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def _document_weight(document: Document) -> float:
 def agent_documents(agent: Agent) -> list[Document]:
     """The description (examples cut out, their context lines kept) and each example user turn."""
     contexts = " ".join(e.context for e in agent.examples if e.context)
-    summary = _EXAMPLE_BLOCK.sub(" ", agent.description)
+    summary = without_examples(agent.description)
     documents = [Document(agent.name, f"{summary} {contexts}", is_request=False)]
     documents += [Document(agent.name, turn) for e in agent.examples for turn in e.user_turns if turn.strip()]
     return documents

@@ -15,9 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from agent_eval.agents.model import Agent
+from agent_eval.agents.roster import RosterLike, roster_agents
 from agent_eval.config import EvalConfig, Thresholds, eval_config_path, render_eval_config
 from agent_eval.paths import datasets_dir
 from agent_eval.providers.model import Provider
@@ -51,11 +50,6 @@ from agent_eval.scenarios.standards import CHECK_IDS, derive_standards, rubric_c
 from agent_eval.scenarios.yamlio import write_if_changed
 
 HAND_EDITED = "hand-edited"
-
-
-class RosterLike(Protocol):
-    @property
-    def agents(self) -> Sequence[Agent]: ...
 
 
 def fingerprint(scenario: Scenario) -> str:
@@ -222,7 +216,7 @@ def _existing(path: Path) -> DatasetFile | None:
 
 def derive(
     agent_name: str,
-    roster: RosterLike | Sequence[Agent],
+    roster: RosterLike,
     root: Path | None = None,
     *,
     provider: Provider | None = None,
@@ -231,7 +225,7 @@ def derive(
     """Write the agent's datasets (and its eval config when missing). With `provider`, first ask it for
     paraphrases of the positives that the augment cache lacks. Raises DatasetError on bad input."""
     base = root or Path.cwd()
-    agents = tuple(roster) if isinstance(roster, Sequence) else tuple(roster.agents)
+    agents = roster_agents(roster)
     agent = next((a for a in agents if a.name == agent_name), None)
     if agent is None:
         known = ", ".join(sorted(a.name for a in agents)) or "none"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent_eval.agents.builtin import BUILTIN_NAMES
+from agent_eval.agents.examples import without_examples
 from agent_eval.agents.model import Agent, Example
 from agent_eval.scenarios.examples import example_input, example_note, id_prefix, source_path
 from agent_eval.scenarios.generic import RosterFreeCases
@@ -23,7 +24,6 @@ from agent_eval.scenarios.variants import VARIANT_KINDS, VariantKind, introduced
 
 POSITIVE_VARIANTS: tuple[VariantKind, ...] = VARIANT_KINDS
 NEGATIVE_VARIANTS: tuple[VariantKind, ...] = ("terse", "paraphrase")
-_EXAMPLE_BLOCK = re.compile(r"<example>.*?</example>", re.DOTALL | re.IGNORECASE)
 # Only the negatives of the agents closest to the one under test get variants: that is where a surface
 # change is most likely to flip the decision.
 CLOSEST_AGENTS_WITH_VARIANTS = 3
@@ -45,7 +45,7 @@ def claimants(framework: str, agents: Sequence[Agent]) -> list[str]:
     for agent in agents:
         name_parts = [re.sub(r"[^a-z0-9]", "", part) for part in agent.name.lower().split("-")]
         named = any(part == key or (len(part) >= 4 and key.startswith(part)) for part in name_parts)
-        if named or mention.search(_EXAMPLE_BLOCK.sub(" ", agent.description)):
+        if named or mention.search(without_examples(agent.description)):
             found.append(agent.name)
     return found
 
