@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_eval.pipeline import RunOptions, run_eval
+from agent_eval.pipeline import RunOptions, RunResult, run_eval, run_summary
 from agent_eval.report.summary import summarize_run
 from agent_eval.scenarios.dataset import load_scenarios
 from agent_eval.store.db import Store
@@ -33,7 +33,7 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def run(project: Path, monkeypatch: pytest.MonkeyPatch, api: MockAnthropic, **extra: object) -> str:
+def run(project: Path, monkeypatch: pytest.MonkeyPatch, api: MockAnthropic, **extra: object) -> RunResult:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
     options = RunOptions(
@@ -47,7 +47,7 @@ def run(project: Path, monkeypatch: pytest.MonkeyPatch, api: MockAnthropic, **ex
         report=False,
         **extra,  # type: ignore[arg-type]
     )
-    return run_eval(options).run.run_id
+    return run_eval(options)
 
 
 def test_each_decision_kind_is_stored_and_none_is_broken_down_by_kind(
@@ -63,8 +63,11 @@ def test_each_decision_kind_is_stored_and_none_is_broken_down_by_kind(
         answer(),
     ]
     with MockAnthropic(responder=routing_responder(dict(zip(messages, replies, strict=True)))) as api:
-        run_id = run(project, monkeypatch, api)
+        result = run(project, monkeypatch, api)
         bodies = api.bodies()
+    run_id = result.run.run_id
+    as_json = {r["input"]: r["decision"] for r in run_summary(result, home=project / "home")["results"]}
+    assert [as_json[m] for m in messages][2:4] == ["acted:Read", "acted:Grep"], "run --json carries it too"
     with Store(project / "home") as store:
         by_message = {r.input: r for r in store.results(run_id)}
         summary, _ = summarize_run(store, run_id)

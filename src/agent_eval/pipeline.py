@@ -671,7 +671,7 @@ def run_summary(result: RunResult, home: Path | None = None) -> dict[str, Any]:
             "input": record.input,
         }
         if record.suite == "routing":
-            entry.update(expected=record.expected, chosen=record.chosen)
+            entry.update(expected=record.expected, chosen=record.chosen, decision=record.decision)
         else:
             entry.update(
                 checks={c: v.status for c, v in record.checks.items()},
