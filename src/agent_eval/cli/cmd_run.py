@@ -38,13 +38,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--thinking",
-        choices=("adaptive", "disabled"),
+        choices=("adaptive", "disabled"),  # harness.routing.Thinking, not imported: `--help` stays fast
         default="adaptive",
         help="routing requests' thinking, adaptive as Claude Code sets it (default) or disabled",
     )
     parser.add_argument(
         "--effort",
-        choices=("low", "medium", "high", "xhigh", "max"),
+        choices=("low", "medium", "high", "xhigh", "max"),  # harness.routing.Effort
         default="medium",
         help="routing requests' effort level (default medium, as Claude Code sets it)",
     )

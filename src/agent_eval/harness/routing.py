@@ -38,8 +38,6 @@ AGENT_MODELS = ("sonnet", "opus", "haiku", "fable")
 
 Thinking = Literal["adaptive", "disabled"]
 Effort = Literal["low", "medium", "high", "xhigh", "max"]
-THINKING_MODES: tuple[Thinking, ...] = ("adaptive", "disabled")
-EFFORT_LEVELS: tuple[Effort, ...] = ("low", "medium", "high", "xhigh", "max")
 
 MAIN_SYSTEM_PROMPT = """\
 You are the main assistant of a command-line coding tool, working with a developer inside their \
