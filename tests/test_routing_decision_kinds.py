@@ -33,7 +33,9 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def run(project: Path, monkeypatch: pytest.MonkeyPatch, api: MockAnthropic, **extra: object) -> RunResult:
+def run(
+    project: Path, monkeypatch: pytest.MonkeyPatch, api: MockAnthropic, report: bool = False, **extra: object
+) -> RunResult:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
     options = RunOptions(
@@ -44,7 +46,7 @@ def run(project: Path, monkeypatch: pytest.MonkeyPatch, api: MockAnthropic, **ex
         root=project,
         home=project / "home",
         progress=False,
-        report=False,
+        report=report,
         **extra,  # type: ignore[arg-type]
     )
     return run_eval(options)
@@ -63,8 +65,11 @@ def test_each_decision_kind_is_stored_and_none_is_broken_down_by_kind(
         answer(),
     ]
     with MockAnthropic(responder=routing_responder(dict(zip(messages, replies, strict=True)))) as api:
-        result = run(project, monkeypatch, api)
+        result = run(project, monkeypatch, api, report=True)
         bodies = api.bodies()
+    assert result.report is not None
+    html = result.report.read_text(encoding="utf-8")
+    assert "Not delegating, by kind" in html and "skill:simplify 1" in html
     run_id = result.run.run_id
     as_json = {r["input"]: r["decision"] for r in run_summary(result, home=project / "home")["results"]}
     assert [as_json[m] for m in messages][2:4] == ["acted:Read", "acted:Grep"], "run --json carries it too"
