@@ -93,6 +93,7 @@ def test_each_decision_kind_is_stored_and_none_is_broken_down_by_kind(
         "answered": 1,
     }
     body = bodies[0]
+    assert "cache_control" not in body["messages"][-1]["content"][0], "one epoch: no cache write to pay"
     assert body["thinking"] == {"type": "adaptive"} and body["output_config"] == {"effort": "medium"}
     assert body["messages"][-1]["role"] == "system"
     assert (
@@ -102,9 +103,11 @@ def test_each_decision_kind_is_stored_and_none_is_broken_down_by_kind(
 
 def test_run_flags_change_thinking_and_effort(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with MockAnthropic(responder=routing_responder({})) as api:
-        run(project, monkeypatch, api, thinking="disabled", effort="low")
-        body = api.bodies()[0]
-    assert "thinking" not in body and body["output_config"] == {"effort": "low"}
+        run(project, monkeypatch, api, thinking="disabled", effort="low", epochs=2)
+        bodies = api.bodies()
+    assert "thinking" not in bodies[0] and bodies[0]["output_config"] == {"effort": "low"}
+    context = [b["messages"][-1]["content"][0] for b in bodies]
+    assert all(block["cache_control"] == {"type": "ephemeral"} for block in context), "epoch 2 reads it back"
 
 
 def test_migration_gives_earlier_routing_results_their_decision(tmp_path: Path) -> None:

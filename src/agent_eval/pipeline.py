@@ -278,7 +278,10 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         offline=offline,
         notes=tuple(notes),
         routing=routing_settings(
-            options.root, settings.get("thinking", options.thinking), settings.get("effort", options.effort)
+            options.root,
+            settings.get("thinking", options.thinking),
+            settings.get("effort", options.effort),
+            epochs,
         ),
     )
 

@@ -82,14 +82,20 @@ class RoutingSettings:
     effort: Effort | None = "medium"  # None: the field is not sent
     skills: tuple[Skill, ...] = ()  # the project's; the Skill tool also offers the generic ones
     builtins: bool = True  # list Claude Code's built-in agent types beside the roster
+    # Cache the system-role message as Claude Code does. It follows the user's words, so only later epochs
+    # of the same scenario read it back; with one epoch the cache write would cost 25% more for nothing.
+    cache_context: bool = True
 
 
 DEFAULT_SETTINGS = RoutingSettings()
 
 
-def routing_settings(root: Path, thinking: Thinking, effort: Effort | None) -> RoutingSettings:
-    """The settings of a run in project `root`: its skills, and the thinking and effort asked for."""
-    return RoutingSettings(thinking=thinking, effort=effort, skills=project_skills(root))
+def routing_settings(root: Path, thinking: Thinking, effort: Effort | None, epochs: int) -> RoutingSettings:
+    """The settings of a run in project `root` of `epochs` epochs: its skills, the thinking and effort asked
+    for, and a cached context only when an epoch after the first can read it."""
+    return RoutingSettings(
+        thinking=thinking, effort=effort, skills=project_skills(root), cache_context=epochs > 1
+    )
 
 
 def candidates(roster: RosterLike, *, builtins: bool = True) -> tuple[Agent | BuiltinAgent, ...]:
@@ -274,12 +280,12 @@ def build_routing_request(
 ) -> ModelRequest:
     """The request for one routing decision (see the module docstring for its layout).
 
-    Cache breakpoints sit on the last tool and the system prompt (the prefix every scenario shares) and
-    on the closing system-role message, as Claude Code places them: epochs of one scenario read it back.
+    Cache breakpoints sit on the last tool and the system prompt (the prefix every scenario shares) and,
+    unless `settings.cache_context` is off, on the closing system-role message, as Claude Code places them.
     """
     context = {
         "role": "system",
-        "content": [text_block(session_context(roster, model, settings), cache=True)],
+        "content": [text_block(session_context(roster, model, settings), cache=settings.cache_context)],
     }
     thinking = settings.thinking == "adaptive"
     return ModelRequest(
