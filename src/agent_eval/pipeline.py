@@ -33,7 +33,15 @@ from agent_eval.graders.judge import (
     parse_judge_response,
 )
 from agent_eval.graders.model import JudgeVerdict, Verdict
-from agent_eval.harness.routing import build_routing_request, decide
+from agent_eval.harness.routing import (
+    DEFAULT_SETTINGS,
+    Effort,
+    RoutingSettings,
+    Thinking,
+    build_routing_request,
+    decide,
+    routing_settings,
+)
 from agent_eval.harness.standards import build_standards_request
 from agent_eval.paths import agents_dir, display_path, home_dir, reports_dir
 from agent_eval.providers.aliases import ALIASES, INHERIT
@@ -77,6 +85,8 @@ class RunOptions:
     home: Path | None = None
     progress: bool = True
     report: bool = True
+    thinking: Thinking = "adaptive"
+    effort: Effort | None = "medium"
 
 
 @dataclass
@@ -105,6 +115,7 @@ class Plan:
     max_cost: float | None
     offline: bool
     notes: tuple[str, ...]
+    routing: RoutingSettings = DEFAULT_SETTINGS
 
 
 # model specs
@@ -266,6 +277,12 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         max_cost=max_cost,
         offline=offline,
         notes=tuple(notes),
+        routing=routing_settings(
+            options.root,
+            settings.get("thinking", options.thinking),
+            settings.get("effort", options.effort),
+            epochs,
+        ),
     )
 
 
@@ -332,11 +349,12 @@ class Execution:
         scenario, epoch = self.items[item.key]
         graded: dict[str, Any]
         if scenario.suite == "routing":
-            chosen = decide(response)
+            decision = decide(response)
             graded = {
                 "expected": scenario.expected,
-                "chosen": chosen,
-                "passed": chosen == scenario.expected,
+                "chosen": decision.label,
+                "decision": decision.detail,
+                "passed": decision.label == scenario.expected,
                 "output": routing_output(response),
             }
         else:
@@ -377,7 +395,7 @@ class Execution:
 
     def request_for(self, scenario: Scenario) -> ModelRequest:
         if scenario.suite == "routing":
-            return build_routing_request(scenario, self.plan.roster, self.plan.model)
+            return build_routing_request(scenario, self.plan.roster, self.plan.model, self.plan.routing)
         return build_standards_request(scenario, self.plan.agent, self.plan.model)
 
 
@@ -595,6 +613,8 @@ async def _run_eval(options: RunOptions) -> RunResult:
                     "max_cost": plan.max_cost,
                     "batch": options.batch,
                     "cache": options.use_cache,
+                    "thinking": plan.routing.thinking,
+                    "effort": plan.routing.effort,
                     "notes": list(plan.notes),
                 },
                 started_at=now_iso(),
@@ -660,7 +680,7 @@ def run_summary(result: RunResult, home: Path | None = None) -> dict[str, Any]:
             "input": record.input,
         }
         if record.suite == "routing":
-            entry.update(expected=record.expected, chosen=record.chosen)
+            entry.update(expected=record.expected, chosen=record.chosen, decision=record.decision)
         else:
             entry.update(
                 checks={c: v.status for c, v in record.checks.items()},

@@ -62,5 +62,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except DatasetError as exc:
         raise UsageError(str(exc)) from exc
+    for warning in report.warnings:
+        print(f"agent-eval derive: warning: {warning}", file=sys.stderr)
     print(report.render())
     return 0

@@ -36,6 +36,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--agents-dir", type=Path, help="folder of agent files (default agents/ or .claude/agents/)"
     )
+    parser.add_argument(
+        "--thinking",
+        choices=("adaptive", "disabled"),  # harness.routing.Thinking, not imported: `--help` stays fast
+        default="adaptive",
+        help="routing requests' thinking, adaptive as Claude Code sets it (default) or disabled",
+    )
+    parser.add_argument(
+        "--effort",
+        choices=("low", "medium", "high", "xhigh", "max"),  # harness.routing.Effort
+        default="medium",
+        help="routing requests' effort level (default medium, as Claude Code sets it)",
+    )
     parser.add_argument("--no-report", action="store_true", help="skip writing the HTML report")
     parser.add_argument("--json", action="store_true", help="print the run as one JSON object on stdout")
     parser.set_defaults(handler=run)
@@ -66,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         agents_dir=args.agents_dir,
         progress=True,
         report=not args.no_report,
+        thinking=args.thinking,
+        effort=args.effort,
     )
     use_project_checks(options.root)
     try:

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from agent_eval.agents.roster import BUILT_IN_AGENTS
+from agent_eval.agents.builtin import BUILTIN_NAMES
 from agent_eval.scenarios.model import NO_DELEGATION
 from agent_eval.stats.clustered import Rate
 
@@ -66,7 +66,7 @@ def routing_scores(
     records: Iterable[RoutingRecord],
     agent: str | None = None,
     roster: Sequence[str] = (),
-    built_ins: Sequence[str] = BUILT_IN_AGENTS,
+    built_ins: Sequence[str] = BUILTIN_NAMES,
 ) -> RoutingScores:
     """Score routing decisions. `agent` is the agent under test (for over/under-triggering); the confusion
     matrix covers the roster, `none`, the built-in agents and any other label that occurs in the records."""
@@ -93,6 +93,13 @@ def routing_scores(
         scenarios=scenarios,
         mean_consistency=sum(s.consistency for s in scenarios) / len(scenarios) if scenarios else None,
     )
+
+
+def not_delegating_by_kind(decisions: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
+    """How the first turns that did not delegate went: counts of `acted:Read`, `skill:init`, `answered`, …
+    (`Decision.detail`), most frequent first. Delegations and unknown decisions (`None`) are not counted."""
+    counts = Counter(d for d in decisions if d is not None and not d.startswith("delegated"))
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def consistency_by_scenario(records: Iterable[RoutingRecord]) -> tuple[ScenarioConsistency, ...]:

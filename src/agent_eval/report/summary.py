@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from agent_eval.graders.routing import RoutingRecord, routing_scores
+from agent_eval.graders.routing import RoutingRecord, not_delegating_by_kind, routing_scores
 from agent_eval.providers.model import Usage
 from agent_eval.scenarios.model import NO_DELEGATION
 from agent_eval.stats.clustered import Rate, clustered_mean_interval
@@ -101,6 +101,7 @@ class RoutingSummary:
     mean_consistency: float | None  # share of epochs agreeing with each scenario's majority, averaged
     scenarios: int
     misroutes: tuple[Misroute, ...]
+    not_delegating: tuple[tuple[str, int], ...] = ()  # "none" by kind: (`acted:Read`, n), (`answered`, n)…
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ def summarize_routing(records: list[ResultRecord], agent: str) -> RoutingSummary
         mean_consistency=scores.mean_consistency,
         scenarios=len(scores.scenarios),
         misroutes=misroutes,
+        not_delegating=not_delegating_by_kind(r.decision for r in records if r.error is None),
     )
 
 

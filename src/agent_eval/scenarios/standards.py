@@ -16,10 +16,10 @@ from pathlib import Path
 from agent_eval.agents.model import Agent
 from agent_eval.config import RubricCriterion
 from agent_eval.graders.checks.registry import CHECKS, in_check_order, section_of, unknown_check_message
+from agent_eval.lexical import cosine, tfidf_vectors
 from agent_eval.scenarios.dataset import DatasetError
 from agent_eval.scenarios.examples import example_input, id_prefix, source_path
 from agent_eval.scenarios.model import Provenance, Scenario, ScenarioInput
-from agent_eval.scenarios.similarity import cosine, tfidf_vectors
 from agent_eval.scenarios.sources import ContextSnippet, StandardsTask
 
 # Sections that describe a persona or a process rather than a standard an answer can be held to.

@@ -48,6 +48,7 @@ class ResultRecord(BaseModel):
     tags: tuple[str, ...] = ()
     expected: str | None = None
     chosen: str | None = None
+    decision: str | None = None  # routing: what the first turn did, `kind[:target]` (harness.decision)
     passed: bool | None = None
     checks: dict[str, Verdict] = {}
     judge: JudgeVerdict | None = None
