@@ -7,7 +7,7 @@ scenario × epoch).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -20,7 +20,3 @@ def load_results(run_id: str, home: str | None = None) -> pd.DataFrame:
     from agent_eval.store.frames import results_frame
 
     return results_frame(run_id, home=home)
-
-
-def __getattr__(name: str) -> Any:
-    raise AttributeError(name)

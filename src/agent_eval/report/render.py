@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from agent_eval import __version__
 from agent_eval.graders.routing import Rate
-from agent_eval.report.summary import interval_label, rate_label
+from agent_eval.run.summary import interval_label, rate_label
 
 
 def packed_island(value: Any) -> str:
