@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import sys
 import threading
 from pathlib import Path
@@ -21,6 +22,14 @@ from mock_api import Json, MockAnthropic, Reply, last_user_text, tool_use_block
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "datasets" / "backend-developer" / "reference" / "01-orders-list-good.md"
+
+
+def copy_project(tmp_path: Path) -> Path:
+    """A copy of the project's agents, datasets and eval config, so runs write nothing into the repo."""
+    root = tmp_path / "project"
+    for folder in ("agents", "datasets", "evals"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
 
 
 def expected_by_message(root: Path, agent: str = "backend-developer") -> dict[str, str]:

@@ -7,7 +7,6 @@ per-criterion lower median, and a sample that stayed malformed is left out of it
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections import Counter
 from pathlib import Path
@@ -20,10 +19,9 @@ from agent_eval.run.evaluate import run_eval
 from agent_eval.run.options import RunOptions
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
-from eval_mock import EvalResponder, expected_by_message
+from eval_mock import EvalResponder, copy_project, expected_by_message
 from mock_api import Json, MockAnthropic, Reply, last_user_text, tool_use_block
 
-REPO = Path(__file__).resolve().parent.parent
 AGENT = "backend-developer"
 MALFORMED: dict[str, Any] = {"oops": 1}
 
@@ -62,10 +60,7 @@ class ScriptedJudge(EvalResponder):
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for folder in ("agents", "datasets", "evals"):
-        shutil.copytree(REPO / folder, root / folder)
-    return root
+    return copy_project(tmp_path)
 
 
 def judged_run(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -23,7 +22,7 @@ from agent_eval.run.options import RunOptions
 from agent_eval.run.run_json import run_json
 from agent_eval.scenarios.dataset import load_scenarios
 from agent_eval.store.db import Store
-from eval_mock import EvalResponder, _misrouted, expected_by_message
+from eval_mock import EvalResponder, _misrouted, copy_project, expected_by_message
 from mock_api import MockAnthropic
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,11 +33,7 @@ FAST = ("--concurrency", "16")
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the project's agents, datasets and eval config, so runs write nothing into the repo."""
-    root = tmp_path / "project"
-    for folder in ("agents", "datasets", "evals"):
-        shutil.copytree(REPO / folder, root / folder)
-    return root
+    return copy_project(tmp_path)
 
 
 @pytest.fixture

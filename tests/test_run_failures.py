@@ -5,7 +5,6 @@ Offline runs (the local router, no key): the failures are planted in the grader 
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -19,8 +18,8 @@ from agent_eval.run.evaluate import run_eval
 from agent_eval.run.options import RunOptions
 from agent_eval.scenarios.dataset import load_scenarios
 from agent_eval.store.db import Store
+from eval_mock import copy_project
 
-REPO = Path(__file__).resolve().parent.parent
 AGENT = "backend-developer"
 
 
@@ -28,9 +27,7 @@ AGENT = "backend-developer"
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    root = tmp_path / "project"
-    for folder in ("agents", "datasets", "evals"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_project(tmp_path)
     return root
 
 

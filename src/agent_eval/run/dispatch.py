@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from agent_eval.providers.model import ModelResponse, Provider
 from agent_eval.runner import RunOutcome, WorkItem, run_all
@@ -37,31 +38,23 @@ class Dispatcher:
         spent = float(self.store.usage(self.run_id)["cost_usd"])  # earlier passes and sessions count too
         cache = self.store if self.use_cache else None
         progress: bool | str = work.label if self.progress else False
+        send: Callable[..., Awaitable[RunOutcome]]
         if self.batch and not work.provider.offline:
             from agent_eval.runner.batch import run_batch
 
-            return await run_batch(
-                items,
-                work.provider,
-                on_response=work.on_response,
-                on_error=work.on_error,
-                cache=cache,
-                max_cost=self.max_cost,
-                spent_usd=spent,
-                progress=progress,
-            )
-        return await run_all(
+            send = run_batch
+        else:
+            send = partial(run_all, concurrency=self.concurrency)
+        return await send(
             items,
             work.provider,
             on_response=work.on_response,
             on_error=work.on_error,
-            concurrency=self.concurrency,
             cache=cache,
             max_cost=self.max_cost,
-            progress=progress,
             spent_usd=spent,
+            progress=progress,
         )
-
 
 class CallLog:
     """Stores every call of a run (with the result it produced, in one transaction) and counts failures."""

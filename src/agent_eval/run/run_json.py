@@ -8,18 +8,9 @@ from typing import Any
 from agent_eval.paths import display_path, home_dir
 from agent_eval.run.options import RunResult
 from agent_eval.run.summary import RunSummary, summarize_run
-from agent_eval.store.db import Store
+from agent_eval.store.db import USAGE_TOTALS, Store
 from agent_eval.store.model import ResultRecord
 from agent_eval.suites import get_suite, suite_names
-
-USAGE_FIELDS = (
-    "calls",
-    "input_tokens",
-    "output_tokens",
-    "cache_creation_input_tokens",
-    "cache_read_input_tokens",
-    "cost_usd",
-)
 
 
 def run_json(result: RunResult, home: Path | None = None) -> dict[str, Any]:
@@ -37,7 +28,7 @@ def run_json(result: RunResult, home: Path | None = None) -> dict[str, Any]:
         "summary": suites_json(summary),
         "usage": {
             name: round(summary.usage.cost_usd, 6) if name == "cost_usd" else getattr(summary.usage, name)
-            for name in USAGE_FIELDS
+            for name in USAGE_TOTALS
         },
         "results": [result_json(record) for record in records],
     }

@@ -12,8 +12,7 @@ import importlib
 import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from agent_eval.agents.model import Agent
@@ -70,37 +69,56 @@ class Suite(Protocol):
         ...
 
 
+T = TypeVar("T")
 SuiteT = TypeVar("SuiteT", bound=type)
-_SUITES: dict[str, Suite] = {}
+
+
+class Registry(Generic[T]):
+    """Named entries of one kind, filled by the modules of `package` (all imported on the first lookup)."""
+
+    def __init__(self, kind: str, package: str) -> None:
+        self.kind, self.package = kind, package
+        self._entries: dict[str, T] = {}
+        self._imported = False
+
+    def add(self, name: str, entry: T) -> None:
+        if name in self._entries:
+            raise ValueError(f"{self.kind} {name!r} is registered twice")
+        self._entries[name] = entry
+
+    def remove(self, name: str) -> None:
+        del self._entries[name]
+
+    def _loaded(self) -> dict[str, T]:
+        if not self._imported:
+            self._imported = True
+            package = importlib.import_module(self.package)
+            for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+                importlib.import_module(module.name)
+        return self._entries
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._loaded())
+
+    def get(self, name: str) -> T:
+        entries = self._loaded()
+        if name not in entries:
+            raise KeyError(f"no {self.kind} named {name!r} (registered: {', '.join(entries)})")
+        return entries[name]
+
+
+SUITES: Registry[Suite] = Registry("suite", "agent_eval.suites")
 
 
 def suite(cls: SuiteT) -> SuiteT:
     """Class decorator: register one instance of a Suite under its `name`."""
-    name: str = cls.name  # type: ignore[attr-defined]
-    if name in _SUITES:
-        raise ValueError(f"suite {name!r} is registered twice")
-    _SUITES[name] = cls()
+    SUITES.add(cls.name, cls())  # type: ignore[attr-defined]
     return cls
 
 
-def load_package(package: ModuleType) -> None:
-    """Import every module of `package`, so the registrations they hold take effect."""
-    for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
-        importlib.import_module(module.name)
-
-
-def _loaded() -> dict[str, Suite]:
-    if not _SUITES:
-        load_package(importlib.import_module("agent_eval.suites"))
-    return _SUITES
-
-
 def suite_names() -> tuple[str, ...]:
-    return tuple(_loaded())
+    return SUITES.names()
 
 
 def get_suite(name: str) -> Suite:
-    suites = _loaded()
-    if name not in suites:
-        raise KeyError(f"no suite named {name!r} (registered: {', '.join(suites)})")
-    return suites[name]
+    return SUITES.get(name)

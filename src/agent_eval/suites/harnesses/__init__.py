@@ -6,11 +6,10 @@ every module here is imported on the first lookup.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from agent_eval.suites.registry import load_package
+from agent_eval.suites.registry import Registry
 
 if TYPE_CHECKING:
     from agent_eval.providers.model import ModelRequest
@@ -24,33 +23,22 @@ class RoutingHarness(Protocol):
     def __call__(self, scenario: Scenario, context: SuiteContext) -> ModelRequest: ...
 
 
-_HARNESSES: dict[str, RoutingHarness] = {}
+HARNESSES: Registry[RoutingHarness] = Registry("harness", __name__)
 
 
 def harness(name: str) -> Callable[[RoutingHarness], RoutingHarness]:
     """Decorator: register a routing request builder under `name`."""
 
     def register(builder: RoutingHarness) -> RoutingHarness:
-        if name in _HARNESSES:
-            raise ValueError(f"harness {name!r} is registered twice")
-        _HARNESSES[name] = builder
+        HARNESSES.add(name, builder)
         return builder
 
     return register
 
 
-def _loaded() -> dict[str, RoutingHarness]:
-    if not _HARNESSES:
-        load_package(importlib.import_module(__name__))
-    return _HARNESSES
-
-
 def harness_names() -> tuple[str, ...]:
-    return tuple(_loaded())
+    return HARNESSES.names()
 
 
 def get_harness(name: str) -> RoutingHarness:
-    harnesses = _loaded()
-    if name not in harnesses:
-        raise KeyError(f"no harness named {name!r} (registered: {', '.join(harnesses)})")
-    return harnesses[name]
+    return HARNESSES.get(name)
