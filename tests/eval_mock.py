@@ -32,6 +32,24 @@ def copy_project(tmp_path: Path) -> Path:
     return root
 
 
+def offline_project(tmp_path: Path, monkeypatch: Any) -> Path:
+    """`copy_project` with no API credentials in the environment, as the working directory and home."""
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
+    return root
+
+
+def quiet_options(root: Path, **overrides: Any) -> Any:
+    """RunOptions for a run of backend-developer in `root`: no progress bar, no report, unless overridden."""
+    from agent_eval.run.options import RunOptions
+
+    values: dict[str, Any] = {"agent": "backend-developer", "root": root, "home": root / "home"}
+    return RunOptions(**{**values, "progress": False, "report": False, **overrides})
+
+
 def expected_by_message(root: Path, agent: str = "backend-developer") -> dict[str, str]:
     from agent_eval.scenarios.dataset import load_scenarios
 

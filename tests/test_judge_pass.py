@@ -16,10 +16,9 @@ import pytest
 
 from agent_eval.graders.judge import RETRY_NOTE, SCORE_TOOL
 from agent_eval.run.evaluate import run_eval
-from agent_eval.run.options import RunOptions
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
-from eval_mock import EvalResponder, copy_project, expected_by_message
+from eval_mock import EvalResponder, copy_project, expected_by_message, quiet_options
 from mock_api import Json, MockAnthropic, Reply, last_user_text, tool_use_block
 
 AGENT = "backend-developer"
@@ -75,16 +74,7 @@ def judged_run(
         monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
         monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
         monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
-        options = RunOptions(
-            agent=AGENT,
-            suites=("standards",),
-            limit=2,
-            root=project,
-            home=project / "home",
-            progress=False,
-            report=False,
-        )
-        result = run_eval(options)
+        result = run_eval(quiet_options(project, suites=("standards",), limit=2))
     assert result.run.status == "finished"
     with Store(project / "home") as store:
         records = store.results(result.run.run_id)

@@ -15,25 +15,16 @@ import pytest
 import agent_eval.suites.routing as routing_suite
 from agent_eval.providers.model import ModelResponse
 from agent_eval.run.evaluate import run_eval
-from agent_eval.run.options import RunOptions
 from agent_eval.scenarios.dataset import load_scenarios
 from agent_eval.store.db import Store
-from eval_mock import copy_project
+from eval_mock import offline_project, quiet_options
 
 AGENT = "backend-developer"
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    root = copy_project(tmp_path)
-    return root
-
-
-def options(project: Path, **overrides: Any) -> RunOptions:
-    values: dict[str, Any] = {"agent": AGENT, "root": project, "home": project / "home", "progress": False}
-    return RunOptions(**{**values, "report": False, **overrides})
+    return offline_project(tmp_path, monkeypatch)
 
 
 def test_a_grader_raising_on_one_answer_keeps_it_as_an_error_and_resume_grades_it_again(
@@ -52,7 +43,7 @@ def test_a_grader_raising_on_one_answer_keeps_it_as_an_error_and_resume_grades_i
         return {r.input: r for r in records}
 
     monkeypatch.setattr(routing_suite, "decide", buggy_decide)
-    first = run_eval(options(project))
+    first = run_eval(quiet_options(project))
     with Store(project / "home") as store:
         records = by_message(store.results(first.run.run_id))
     assert first.run.status == "incomplete" and first.errored >= 1
@@ -62,7 +53,7 @@ def test_a_grader_raising_on_one_answer_keeps_it_as_an_error_and_resume_grades_i
     assert sum(r.error is not None for r in records.values()) == first.errored
 
     monkeypatch.setattr(routing_suite, "decide", real_decide)
-    resumed = run_eval(options(project, resume=first.run.run_id))
+    resumed = run_eval(quiet_options(project, resume=first.run.run_id))
     with Store(project / "home") as store:
         after = store.results(first.run.run_id)
     assert resumed.run.status == "finished" and resumed.errored == 0
@@ -85,7 +76,7 @@ def test_a_crash_mid_run_leaves_it_failed_with_its_results_and_resume_completes_
 
     monkeypatch.setattr(Store, "record_call", failing_disk)
     with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
-        run_eval(options(project, concurrency=1))
+        run_eval(quiet_options(project, concurrency=1))
     monkeypatch.setattr(Store, "record_call", real_record_call)
     with Store(project / "home") as store:
         (run,) = store.list_runs()
@@ -93,7 +84,7 @@ def test_a_crash_mid_run_leaves_it_failed_with_its_results_and_resume_completes_
     assert run.status == "failed" and run.finished_at is not None
     assert 0 < kept < len(scenarios), "what finished before the crash is kept"
 
-    resumed = run_eval(options(project, resume=run.run_id))
+    resumed = run_eval(quiet_options(project, resume=run.run_id))
     with Store(project / "home") as store:
         keys = [(r.scenario_id, r.epoch) for r in store.results(run.run_id)]
     assert resumed.run.status == "finished"

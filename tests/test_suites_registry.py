@@ -10,24 +10,18 @@ import pytest
 from agent_eval.cli.main import main
 from agent_eval.providers.model import ModelRequest
 from agent_eval.run.evaluate import run_eval
-from agent_eval.run.options import RunOptions
 from agent_eval.scenarios.model import Scenario
 from agent_eval.store.db import Store
 from agent_eval.suites import SuiteContext, get_suite, suite_names
 from agent_eval.suites.harnesses import HARNESSES, get_harness, harness, harness_names
-from eval_mock import copy_project
+from eval_mock import offline_project, quiet_options
 
 AGENT = "backend-developer"
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    root = copy_project(tmp_path)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
-    return root
+    return offline_project(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -53,16 +47,7 @@ def test_the_registries_hold_the_built_in_suites_and_harness() -> None:
 def test_a_registered_harness_makes_the_routing_requests_and_is_kept_for_resume(
     project: Path, counting_harness: list[str]
 ) -> None:
-    options = RunOptions(
-        agent=AGENT,
-        harness="counting",
-        limit=4,
-        root=project,
-        home=project / "home",
-        progress=False,
-        report=False,
-    )
-    result = run_eval(options)
+    result = run_eval(quiet_options(project, harness="counting", limit=4))
     assert result.run.status == "finished" and len(counting_harness) == 4
     assert result.run.config["harness"] == "counting"
     with Store(project / "home") as store:
