@@ -75,13 +75,14 @@ def test_a_crash_mid_run_leaves_it_failed_with_its_results_and_resume_completes_
         real_record_call(self, *args, **kwargs)
 
     monkeypatch.setattr(Store, "record_call", failing_disk)
-    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O") as crash:
         run_eval(quiet_options(project, concurrency=1))
     monkeypatch.setattr(Store, "record_call", real_record_call)
     with Store(project / "home") as store:
         (run,) = store.list_runs()
         kept = len(store.results(run.run_id))
     assert run.status == "failed" and run.finished_at is not None
+    assert f"--resume {run.run_id}" in "".join(getattr(crash.value, "__notes__", []))
     assert 0 < kept < len(scenarios), "what finished before the crash is kept"
 
     resumed = run_eval(quiet_options(project, resume=run.run_id))

@@ -77,8 +77,12 @@ async def _run_eval(options: RunOptions) -> RunResult:
         )
         try:
             executed = await interruptible(plan, store, run.run_id, dispatcher)
-        except BaseException:
+        except BaseException as exc:
             store.update_run(run.model_copy(update={"status": "failed", "finished_at": now_iso()}))
+            exc.add_note(
+                f"agent-eval: run {run.run_id} is stored as failed with what it finished; "
+                f"`agent-eval run --agent {run.agent} --resume {run.run_id}` runs the rest"
+            )
             raise
         errored = sum(r.error is not None for r in store.results(run.run_id))
         status = executed.status
