@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from dataclasses import dataclass
+from typing import Any
 
 from agent_eval.providers.model import ModelResponse
 from agent_eval.run.dispatch import CallLog, Dispatcher, Pass
@@ -53,6 +54,19 @@ class ScenarioPass:
         """Grade the answer and store it with its call, in one transaction. A grader that raises on this
         answer marks the result as errored (kept with the answer) instead of stopping the run."""
         scenario, epoch = self.items[item.key]
+        graded: dict[str, Any]
+        try:
+            verdict = get_suite(scenario.suite).grade(scenario, response, self.context)
+        except Exception as exc:  # a grader bug on one answer must not cost the rest of the run
+            graded = {"output": response.text, "error": f"grading failed: {type(exc).__name__}: {exc}"}
+        else:
+            graded = {
+                "passed": verdict.passed,
+                "output": verdict.output,
+                "expected": verdict.expected,
+                "chosen": verdict.chosen,
+                "checks": dict(verdict.checks),
+            }
         record = ResultRecord(
             run_id=self.run_id,
             scenario_id=scenario.id,
@@ -65,22 +79,8 @@ class ScenarioPass:
             usage=response.usage,
             cost_usd=0.0 if response.cached else response.cost_usd,
             latency_s=response.latency_s,
-            output=response.text,
+            **graded,
         )
-        try:
-            graded = get_suite(scenario.suite).grade(scenario, response, self.context)
-        except Exception as exc:  # a grader bug on one answer must not cost the rest of the run
-            record = record.model_copy(update={"error": f"grading failed: {type(exc).__name__}: {exc}"})
-        else:
-            record = record.model_copy(
-                update={
-                    "passed": graded.passed,
-                    "output": graded.output,
-                    "expected": graded.expected,
-                    "chosen": graded.chosen,
-                    "checks": dict(graded.checks),
-                }
-            )
         self.calls.answered(item, response, result=record)
 
 

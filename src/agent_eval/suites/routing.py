@@ -7,15 +7,17 @@ answer chose and scores it against the scenario's expectation.
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_eval.harness.routing import decide
 from agent_eval.providers.model import ModelRequest, ModelResponse
-from agent_eval.run.summary import RunSummary
 from agent_eval.scenarios.model import Scenario
 from agent_eval.store.model import ResultRecord
 from agent_eval.suites.harnesses import get_harness
 from agent_eval.suites.registry import Graded, SuiteContext, suite
+
+if TYPE_CHECKING:
+    from agent_eval.run.summary import RunSummary  # the run stage's figures, which a suite projects
 
 
 def routing_output(response: ModelResponse) -> str:

@@ -5,17 +5,19 @@ The rule-based checks grade the answer here; the model judge scores it afterward
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_eval.config import EvalConfig
 from agent_eval.graders.grade import grade_response
 from agent_eval.graders.model import Verdict
 from agent_eval.harness.standards import build_standards_request
 from agent_eval.providers.model import ModelRequest, ModelResponse
-from agent_eval.run.summary import RunSummary
 from agent_eval.scenarios.model import Scenario
 from agent_eval.store.model import ResultRecord
 from agent_eval.suites.registry import Graded, SuiteContext, suite
+
+if TYPE_CHECKING:
+    from agent_eval.run.summary import RunSummary  # the run stage's figures, which a suite projects
 
 
 def standards_checks(scenario: Scenario, config: EvalConfig | None) -> list[str] | None:
