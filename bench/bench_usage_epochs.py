@@ -18,8 +18,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from agent_eval.pipeline import RunOptions, run_eval, run_summary  # noqa: E402
-from agent_eval.report.summary import no_check_failed  # noqa: E402
+from agent_eval.run.evaluate import run_eval  # noqa: E402
+from agent_eval.run.options import RunOptions  # noqa: E402
+from agent_eval.run.run_json import run_json  # noqa: E402
+from agent_eval.run.summary import no_check_failed  # noqa: E402
 from agent_eval.store.db import Store  # noqa: E402
 from eval_mock import EvalResponder, expected_by_message  # noqa: E402
 from mock_api import MockAnthropic, _tokens  # noqa: E402
@@ -48,7 +50,7 @@ def main() -> None:
             result = run_eval(options)
             bodies = api.bodies()
         sent = sum(_tokens([b.get("system"), b.get("tools")]) + _tokens(b["messages"]) for b in bodies)
-        summary = run_summary(result, home=root / "home")
+        summary = run_json(result, home=root / "home")
         with Store(root / "home") as store:
             records = store.results(result.run.run_id)
     usage = summary["usage"]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from agent_eval.compare.gate import gate_run
+from agent_eval.compare.outcomes import collect_outcomes
+from agent_eval.compare.runs import compare_outcomes
 from agent_eval.config import Thresholds
-from agent_eval.report.compare import compare_outcomes
-from agent_eval.report.gate import gate_run
 from agent_eval.report.html import write_report
-from agent_eval.report.outcomes import collect_outcomes
-from agent_eval.report.summary import rate_label, summarize_run
+from agent_eval.run.summary import rate_label, summarize_run
 from agent_eval.stats.intervals import wilson
 from report_runs import isolated_store, routing_record, run_info, save_run
 

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_eval.pipeline import RunOptions, RunResult, run_eval, run_summary
-from agent_eval.report.summary import summarize_run
+from agent_eval.run.evaluate import run_eval
+from agent_eval.run.options import RunOptions, RunResult
+from agent_eval.run.run_json import run_json
+from agent_eval.run.summary import summarize_run
 from agent_eval.scenarios.dataset import load_scenarios
 from agent_eval.store.db import Store
 from agent_eval.store.migrations import MIGRATIONS, migrate
@@ -71,7 +73,7 @@ def test_each_decision_kind_is_stored_and_none_is_broken_down_by_kind(
     html = result.report.read_text(encoding="utf-8")
     assert "Not delegating, by kind" in html and "skill:simplify 1" in html
     run_id = result.run.run_id
-    as_json = {r["input"]: r["decision"] for r in run_summary(result, home=project / "home")["results"]}
+    as_json = {r["input"]: r["decision"] for r in run_json(result, home=project / "home")["results"]}
     assert [as_json[m] for m in messages][2:4] == ["acted:Read", "acted:Grep"], "run --json carries it too"
     with Store(project / "home") as store:
         by_message = {r.input: r for r in store.results(run_id)}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_eval.pipeline import run_eval
+from agent_eval.run.evaluate import run_eval
 from agent_eval.store.db import Store
 from eval_mock import EvalResponder, expected_by_message
 from mock_api import MockAnthropic, _tokens

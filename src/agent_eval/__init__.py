@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from agent_eval.compare.runs import Comparison
     from agent_eval.graders.checks.registry import check, verdict
-    from agent_eval.pipeline import RunResult
-    from agent_eval.report.compare import Comparison
+    from agent_eval.run.options import RunResult
 
 __all__ = ["check", "compare_runs", "load_results", "run_eval", "verdict"]
 
@@ -57,14 +57,14 @@ def load_results(run_id: str, home: str | None = None) -> pd.DataFrame:
 def run_eval(agent: str, root: str | Path = ".", **options: Any) -> RunResult:
     """Run (or resume) an evaluation of `agent` in the project at `root`, as `agent-eval run` does.
 
-    `options` are the fields of `agent_eval.pipeline.RunOptions`: suites, model, judge_model, epochs,
+    `options` are the fields of `agent_eval.run.options.RunOptions`: suites, model, judge_model, epochs,
     concurrency, limit, batch, resume, use_cache, max_cost, agents_dir, home, progress, report. The
     project's own checks (`checks/*.py`) apply. Returns the run (`.run.run_id` for `load_results`) and
-    the report's path. Raises `agent_eval.pipeline.RunError` on bad input, before any model call.
+    the report's path. Raises `agent_eval.run.options.RunError` on bad input, before any model call.
     """
     from agent_eval.graders.project_checks import load_project_checks
-    from agent_eval.pipeline import RunOptions
-    from agent_eval.pipeline import run_eval as run
+    from agent_eval.run.evaluate import run_eval as run
+    from agent_eval.run.options import RunOptions
 
     project = Path(root)
     load_project_checks(project)
@@ -76,8 +76,8 @@ def compare_runs(run_a: str, run_b: str, home: str | None = None, alpha: float =
 
     `.as_dict()` is what `agent-eval compare --json` prints. Raises LookupError naming an unknown run.
     """
+    from agent_eval.compare.runs import compare_runs as compare
     from agent_eval.paths import home_dir
-    from agent_eval.report.compare import compare_runs as compare
     from agent_eval.store.db import Store
 
     with Store(home_dir(home)) as store:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agent_eval.report.compare import Comparison
+    from agent_eval.compare.runs import Comparison
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.cli.main import UsageError
+    from agent_eval.compare.runs import compare_runs
     from agent_eval.paths import home_dir
-    from agent_eval.report.compare import compare_runs
     from agent_eval.report.html import render_comparison
     from agent_eval.store.db import Store
 
@@ -58,7 +58,7 @@ def _run_ids(args: argparse.Namespace) -> tuple[str, str]:
     if args.agent or args.rev:
         if args.runs or not args.agent or len(args.rev) != 2:
             raise UsageError("give either RUN_A RUN_B, or --agent NAME with exactly two --rev")
-        from agent_eval.report.revisions import RevisionError, run_revisions
+        from agent_eval.compare.revisions import RevisionError, run_revisions
 
         try:
             first, second = run_revisions(

@@ -58,8 +58,8 @@ def _fraction(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.cli.main import UsageError
+    from agent_eval.compare.gate import GateRefused, gate_run, junit_xml, markdown_summary
     from agent_eval.paths import home_dir
-    from agent_eval.report.gate import GateRefused, gate_run, junit_xml, markdown_summary
     from agent_eval.store.db import Store
 
     with Store(home_dir()) as store:

@@ -26,7 +26,7 @@ COMMANDS = (
     "export",
 )
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 3
+EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 3
 
 
 class UsageError(Exception):

@@ -29,9 +29,9 @@ from agent_eval.agents.model import Agent
 from agent_eval.agents.roster import RosterLike, roster_agents
 from agent_eval.lexical import idf_weights, normalised, tokens, weigh
 from agent_eval.providers.model import ModelRequest, ModelResponse, Usage
+from agent_eval.providers.spec import LOCAL_MODEL
 from agent_eval.scenarios.model import NO_DELEGATION
 
-LOCAL_MODEL = "local"
 # Chosen by leave-one-out over the project's 12-agent roster: nearest single document 0.35, class
 # centroids with descriptions weighted 1, 2 and 4 times an example: 0.47, 0.62, 0.67.
 DESCRIPTION_WEIGHT = 4.0

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from agent_eval import __version__
-from agent_eval.report.summary import interval_label, rate_label, sample_label
+from agent_eval.run.summary import interval_label, rate_label, sample_label
 from agent_eval.stats.clustered import Rate
 
 

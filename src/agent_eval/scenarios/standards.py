@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent_eval.agents.model import Agent
+from agent_eval.agents.sections import slug
 from agent_eval.config import RubricCriterion
 from agent_eval.graders.checks.registry import CHECKS, in_check_order, section_of, unknown_check_message
 from agent_eval.lexical import cosine, tfidf_vectors
@@ -27,10 +28,6 @@ _NOT_A_STANDARD = re.compile(r"responsibilit|context|workflow|phase|communicatio
 # Below this TF-IDF cosine a task's words and a section share only incidental terms (measured on the
 # backend-developer table: clear topical matches score 0.08 and up, stray ones 0.06 and below).
 TOPIC_SIMILARITY_MIN = 0.08
-
-
-def slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
 def rubric_criteria(agent: Agent) -> tuple[RubricCriterion, ...]:

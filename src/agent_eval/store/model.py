@@ -26,7 +26,7 @@ class RunInfo(BaseModel):
     config: dict[str, Any]
     started_at: str  # ISO 8601 UTC
     finished_at: str | None = None
-    status: Literal["running", "finished", "interrupted", "budget", "incomplete"] = "running"
+    status: Literal["running", "finished", "interrupted", "budget", "incomplete", "failed"] = "running"
     offline: bool = False
 
     @property

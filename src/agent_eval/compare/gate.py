@@ -12,10 +12,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from agent_eval.compare.outcomes import CHECK_PREFIX, ROUTING, STANDARDS, PairKey, collect_outcomes
+from agent_eval.compare.runs import BinaryChange, ScoreChange, compare_outcomes
 from agent_eval.config import Thresholds
-from agent_eval.report.compare import BinaryChange, ScoreChange, compare_outcomes
-from agent_eval.report.outcomes import CHECK_PREFIX, ROUTING, STANDARDS, PairKey, collect_outcomes
-from agent_eval.report.summary import count_label, rate_label
+from agent_eval.run.summary import count_label, rate_label
 from agent_eval.stats.clustered import Rate, clustered_mean_interval
 from agent_eval.store.db import Store
 from agent_eval.store.model import RunInfo

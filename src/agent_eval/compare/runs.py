@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from agent_eval.report.outcomes import Outcomes, PairKey, collect_outcomes, metric_order
+from agent_eval.compare.outcomes import Outcomes, PairKey, collect_outcomes, metric_order
 from agent_eval.stats.intervals import Interval
 from agent_eval.stats.multiple import holm
 from agent_eval.stats.paired import mcnemar_exact, paired_bootstrap_mean_diff, wilcoxon_signed_rank
