@@ -1,0 +1,210 @@
+"""A local Messages API endpoint for Claude Code: forwards each call upstream, answers it as the CLI expects.
+
+The CLI streams (`POST /v1/messages?beta=true`, `stream: true`); the proxy makes the call without streaming
+through an `Upstream` (the Anthropic SDK of the real provider, with its retries and backpressure, or a canned
+answer when capturing), then replays the finished message to the CLI as server-sent events. Each CLI session
+gets its own base URL (`/s/<session>/`) so its exchanges can be told apart, and the proxy keeps them for the
+caller. Answers are cached by the request's stable form (volatile parts masked, see `stable_form`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import h11
+
+from agent_eval.providers.model import ModelResponse
+from agent_eval.runner.pool import ResponseCache
+from agent_eval.sandbox.sse import message_events
+
+Json = dict[str, Any]
+Upstream = Callable[[Json, Mapping[str, str]], Awaitable[Json]]  # (request body, headers) → Message JSON
+
+SESSION_PATH = re.compile(r"^/s/(?P<session>[A-Za-z0-9_-]+)(?P<rest>/v1/[^?]*)")
+BILLING_HEADER_PREFIX = "x-anthropic-billing-header"
+UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+VOLATILE_FIELDS = ("metadata", "stream")
+READ_CHUNK = 1 << 16
+
+
+class ProxyError(RuntimeError):
+    """The upstream call of a CLI request failed; the CLI was told, the caller gets this."""
+
+
+def stable_form(body: Json, paths: Mapping[str, str] = {}) -> Json:
+    """`body` with what changes between identical sessions masked: `metadata` (user and session ids),
+    `stream`, the billing/version header block, ids, dates, and the scratch paths given (`path → label`)."""
+    text = json.dumps({k: v for k, v in body.items() if k not in VOLATILE_FIELDS}, ensure_ascii=False)
+    for path, label in sorted(paths.items(), key=lambda item: -len(item[0])):
+        text = text.replace(json.dumps(path)[1:-1], label)
+    text = ISO_DATE.sub("<date>", UUID.sub("<id>", text))
+    stable: Json = json.loads(text)
+    system = stable.get("system")
+    if isinstance(system, list):
+        stable["system"] = [
+            b for b in system if not str(b.get("text", "")).startswith(BILLING_HEADER_PREFIX)
+        ]
+    return stable
+
+
+def stable_key(body: Json, paths: Mapping[str, str] = {}) -> str:
+    canonical = json.dumps(stable_form(body, paths), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Exchange:
+    """One Messages call a CLI session made: what it sent and what it got."""
+
+    request: Json
+    message: Json
+    cached: bool
+    latency_s: float
+
+
+@dataclass
+class Session:
+    paths: Mapping[str, str]
+    exchanges: list[Exchange] = field(default_factory=list)
+    other_calls: list[str] = field(default_factory=list)  # paths the CLI asked for besides messages
+    error: BaseException | None = None
+
+
+def message_json(response: ModelResponse, request: Json) -> Json:
+    """A cached ModelResponse as the Message JSON the CLI reads."""
+    return {
+        "id": f"msg_cached_{secrets.token_hex(8)}", "type": "message", "role": "assistant",
+        "model": response.model or request.get("model"), "content": list(response.content),
+        "stop_reason": response.stop_reason, "stop_sequence": None,
+        "usage": response.usage.model_dump(),
+    }
+
+
+class ApiProxy:
+    """The server. `async with ApiProxy(upstream) as proxy:`; `proxy.session()` for each CLI process."""
+
+    def __init__(self, upstream: Upstream, *, cache: ResponseCache | None = None,
+                 to_response: Callable[[Json], ModelResponse] | None = None) -> None:
+        """`cache`: a ResponseCache (or None); `to_response` prices a Message JSON for the cache."""
+        self._upstream = upstream
+        self._cache = cache
+        self._to_response = to_response
+        self._sessions: dict[str, Session] = {}
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> ApiProxy:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    @property
+    def origin(self) -> str:
+        assert self._server is not None, "start the proxy first"
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def open_session(self, paths: Mapping[str, str] = {}) -> tuple[str, str]:
+        """A new session id and the base URL its CLI must use; `paths` are masked in cache keys."""
+        session_id = secrets.token_hex(8)
+        self._sessions[session_id] = Session(paths=dict(paths))
+        return session_id, f"{self.origin}/s/{session_id}"
+
+    def close_session(self, session_id: str) -> Session:
+        return self._sessions.pop(session_id)
+
+    # HTTP
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = h11.Connection(h11.SERVER)
+        try:
+            while True:
+                received = await _read_request(connection, reader)
+                if received is None:
+                    break
+                request, body = received
+                status, content_type, payload = await self._route(request, body)
+                headers = [("content-type", content_type), ("content-length", str(len(payload))),
+                           ("request-id", "req_agent_eval_proxy")]
+                writer.write(connection.send(h11.Response(status_code=status, headers=headers)) or b"")
+                writer.write(connection.send(h11.Data(data=payload)) or b"")
+                writer.write(connection.send(h11.EndOfMessage()) or b"")
+                await writer.drain()
+                if connection.our_state is h11.MUST_CLOSE:
+                    break
+                connection.start_next_cycle()
+        except (ConnectionError, h11.ProtocolError):
+            pass  # a CLI that hung up mid-request: nothing to answer
+        finally:
+            writer.close()
+
+    async def _route(self, request: h11.Request, raw: bytes) -> tuple[int, str, bytes]:
+        target = request.target.decode()
+        match = SESSION_PATH.match(target)
+        session = self._sessions.get(match["session"]) if match else None
+        if match is None or session is None:
+            return _error(404, f"no session for {target}")
+        if request.method != b"POST" or match["rest"] != "/v1/messages":
+            session.other_calls.append(f"{request.method.decode()} {match['rest']}")
+            return _error(404, f"the agent-eval proxy only serves POST /v1/messages, not {match['rest']}")
+        body: Json = json.loads(raw or b"{}")
+        headers = {k.decode().lower(): v.decode() for k, v in request.headers}
+        try:
+            message, cached, latency = await self._answer(session, body, headers)
+        except Exception as err:  # told to the CLI as a final error; the caller re-raises it
+            session.error = err
+            return _error(400, f"upstream call failed: {err}")
+        session.exchanges.append(Exchange(body, message, cached, latency))
+        if body.get("stream"):
+            return 200, "text/event-stream", message_events(message).encode()
+        return 200, "application/json", json.dumps(message).encode()
+
+    async def _answer(self, session: Session, body: Json, headers: Mapping[str, str]) -> tuple[Json, bool, float]:
+        key = stable_key(body, session.paths) if self._cache is not None else ""
+        if self._cache is not None and (hit := self._cache.cache_get(key)) is not None:
+            return message_json(hit, body), True, 0.0
+        started = time.perf_counter()
+        message = await self._upstream({k: v for k, v in body.items() if k != "stream"}, headers)
+        latency = time.perf_counter() - started
+        if self._cache is not None and self._to_response is not None:
+            self._cache.cache_put(key, self._to_response(message))
+        return message, False, latency
+
+
+async def _read_request(
+    connection: h11.Connection, reader: asyncio.StreamReader
+) -> tuple[h11.Request, bytes] | None:
+    """The next request on the connection and its body; None when the client closed it."""
+    request: h11.Request | None = None
+    body = bytearray()
+    while True:
+        event = connection.next_event()
+        if event is h11.NEED_DATA:
+            connection.receive_data(await reader.read(READ_CHUNK))
+        elif isinstance(event, h11.Request):
+            request = event
+        elif isinstance(event, h11.Data):
+            body += event.data
+        elif isinstance(event, h11.EndOfMessage):
+            assert request is not None
+            return request, bytes(body)
+        else:  # ConnectionClosed, or PAUSED after a close
+            return None
+
+
+def _error(status: int, message: str) -> tuple[int, str, bytes]:
+    kind = {404: "not_found_error"}.get(status, "invalid_request_error")
+    body = {"type": "error", "error": {"type": kind, "message": message}}
+    return status, "application/json", json.dumps(body).encode()

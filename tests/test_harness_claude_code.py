@@ -1,0 +1,131 @@
+"""The claude-code harness drives the real CLI (bundled with the Claude Agent SDK) against the mock API:
+the decision is the first turn's first tool call, taken by a hook that denies it and ends the session."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from claude_code_fixtures import REPLIES, responder, tree, upstream
+
+from agent_eval.harness.claude_code import ClaudeCodeOptions, ClaudeCodeProvider, UnsupportedScenario
+from agent_eval.harness.routing import decide
+from harness_fixtures import project_roster, scenario
+from mock_api import MockAnthropic
+
+
+class DictCache:
+    def __init__(self) -> None:
+        self.entries: dict[str, object] = {}
+
+    def cache_get(self, key: str) -> object:
+        return self.entries.get(key)
+
+    def cache_put(self, key: str, response: object) -> None:
+        self.entries[key] = response
+
+
+async def run_sessions(provider: ClaudeCodeProvider, messages: list[str]) -> list[object]:
+    requests = [provider.request(scenario(m), "claude-sonnet-5-5") for m in messages]
+    return list(await asyncio.gather(*(provider.complete(r) for r in requests)))
+
+
+def test_each_decision_kind_is_the_mocks_first_answer() -> None:
+    expected = {
+        "Add a POST /orders endpoint with validation": ("backend-developer", "Agent"),
+        "Open the README and summarise it": ("none", "Read"),
+        "Delete every file here": ("none", "Bash"),
+        "Review my last change": ("none", "Skill"),
+        "What does HTTP 409 mean?": ("none", None),
+    }
+
+    async def scenario_run() -> None:
+        with MockAnthropic(responder=responder) as api:
+            provider = ClaudeCodeProvider(upstream(api), project_roster())
+            try:
+                responses = await run_sessions(provider, list(expected))
+                bodies = api.bodies()
+            finally:
+                await provider.aclose()
+        for message, response in zip(expected, responses, strict=True):
+            chosen, tool = expected[message]
+            assert decide(response) == chosen, message
+            assert [c["name"] for c in response.tool_calls][:1] == ([tool] if tool else [])
+            assert response.cost_usd > 0 and response.usage.input_tokens > 0
+        # one call per session, the CLI's own (beta fields, the roster, all its tools), sent without streaming
+        assert len(bodies) == len(expected)
+        for body in bodies:
+            assert "stream" not in body and body["thinking"]["type"] == "adaptive"
+            assert {"Agent", "Bash", "Read", "Skill"} <= {t["name"] for t in body["tools"]}
+            assert "- backend-developer: " in str(body["messages"])
+
+    asyncio.run(scenario_run())
+
+
+def test_denied_calls_touch_nothing_and_start_no_sub_agent() -> None:
+    harmful = ["Delete every file here", "Write a notes file", "Add a POST /orders endpoint with validation"]
+
+    async def scenario_run() -> None:
+        with MockAnthropic(responder=responder) as api:
+            provider = ClaudeCodeProvider(upstream(api), project_roster(), ClaudeCodeOptions(live_limit=2))
+            try:
+                await run_sessions(provider, ["What does HTTP 409 mean?"])
+                assert provider._started is not None
+                root = provider._started[0].root
+                before = tree(root)
+                responses = await run_sessions(provider, harmful)
+                after = tree(root)
+            finally:
+                await provider.aclose()
+            assert [r.tool_calls[0]["name"] for r in responses] == ["Bash", "Write", "Agent"]
+            assert after == before and ".claude/agents/backend-developer.md" in after
+            assert api.count("/v1/messages") == 1 + len(harmful)  # no sub-agent's call, no second turn
+            assert provider.runner.peak_live <= 2
+
+    asyncio.run(scenario_run())
+
+
+def test_identical_sessions_share_one_call_through_the_proxy_cache() -> None:
+    async def scenario_run() -> None:
+        with MockAnthropic(responder=responder) as api:
+            provider = ClaudeCodeProvider(upstream(api), project_roster(), cache=DictCache())
+            try:
+                first = await run_sessions(provider, ["Open the README and summarise it"])
+                second = await run_sessions(provider, ["Open the README and summarise it"])
+            finally:
+                await provider.aclose()
+            assert api.count("/v1/messages") == 1  # session ids, home and dates differ; the key ignores them
+            assert second[0].cached and second[0].cost_usd == 0.0
+            assert second[0].content == first[0].content
+
+    asyncio.run(scenario_run())
+
+
+def test_a_scenario_with_prior_turns_is_refused_not_flattened() -> None:
+    async def scenario_run() -> None:
+        with MockAnthropic(responder=responder) as api:
+            provider = ClaudeCodeProvider(upstream(api), project_roster())
+            request = provider.request(
+                scenario("Now add pagination", ("user", "List the users"), ("assistant", "Done.")),
+                "claude-sonnet-5-5",
+            )
+            try:
+                with pytest.raises(UnsupportedScenario, match="prior turns"):
+                    await provider.complete(request)
+            finally:
+                await provider.aclose()
+            assert api.count("/v1/messages") == 0
+
+    asyncio.run(scenario_run())
+
+
+def test_session_requests_key_on_cli_version_roster_and_words() -> None:
+    with MockAnthropic(responder=responder) as api:
+        provider = ClaudeCodeProvider(upstream(api), project_roster())
+        base = provider.request(scenario("Open the README and summarise it"), "claude-sonnet-5-5")
+        again = provider.request(scenario("Open the README and summarise it"), "claude-sonnet-5-5")
+        assert base.key() == again.key()
+        assert base.key() != provider.request(scenario("Review my last change"), "claude-sonnet-5-5").key()
+        assert provider.version in base.system[0]["text"] and provider.digest in base.system[0]["text"]
+        assert set(REPLIES) >= {"Review my last change"}
+        asyncio.run(provider.aclose())
