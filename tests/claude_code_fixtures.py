@@ -17,9 +17,9 @@ claude_agent_sdk = pytest.importorskip(
 
 # The user's words → what the mock answers on the CLI's first call (one per decision kind).
 REPLIES: dict[str, Any] = {
-    "Add a POST /orders endpoint with validation": [tool_use_block(
-        "Agent", {"description": "Add orders endpoint", "prompt": "Add it.", "subagent_type": "backend-developer"}
-    )],
+    "Add a POST /orders endpoint with validation": [tool_use_block("Agent", {
+        "description": "Add orders endpoint", "prompt": "Add it.", "subagent_type": "backend-developer",
+    })],
     "Open the README and summarise it": [tool_use_block("Read", {"file_path": "/etc/hostname"})],
     "Delete every file here": [tool_use_block("Bash", {"command": "touch planted && rm -rf ./*"})],
     "Review my last change": [tool_use_block("Skill", {"skill": "code-review"})],

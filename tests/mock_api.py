@@ -366,7 +366,8 @@ def _sse(message: Json) -> str:
         events += [event("content_block_start", {"index": index, "content_block": empty}),
                    event("content_block_delta", {"index": index, "delta": delta}),
                    event("content_block_stop", {"index": index})]
-    events += [event("message_delta", {"delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+    ending = {"stop_reason": message["stop_reason"], "stop_sequence": None}
+    events += [event("message_delta", {"delta": ending,
                                        "usage": {"output_tokens": message["usage"]["output_tokens"]}}),
                event("message_stop", {})]
     return "".join(events)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from claude_code_fixtures import REPLIES, responder, tree, upstream
 
 from agent_eval.harness.claude_code import ClaudeCodeOptions, ClaudeCodeProvider, UnsupportedScenario
 from agent_eval.harness.routing import decide
+from claude_code_fixtures import REPLIES, responder, tree, upstream
 from harness_fixtures import project_roster, scenario
 from mock_api import MockAnthropic
 

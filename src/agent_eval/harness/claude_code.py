@@ -15,7 +15,7 @@ import hashlib
 import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent_eval.harness.conversation import scenario_messages, text_block
@@ -68,7 +68,7 @@ def session_request(scenario: Scenario, model: str, *, version: str, digest: str
 
 @dataclass(frozen=True)
 class ClaudeCodeOptions:
-    settings: CliSettings = CliSettings()
+    settings: CliSettings = field(default_factory=CliSettings)
     skills: Path | None = None  # the project's skills folder, copied to .claude/skills/
     live_limit: int | None = None  # CLI processes alive at once; default by CPU and memory
 
@@ -78,8 +78,9 @@ class ClaudeCodeProvider:
 
     offline = False
 
-    def __init__(self, upstream: Provider, roster: RosterLike, options: ClaudeCodeOptions = ClaudeCodeOptions(),
+    def __init__(self, upstream: Provider, roster: RosterLike, options: ClaudeCodeOptions | None = None,
                  *, cache: ResponseCache | None = None) -> None:
+        options = options or ClaudeCodeOptions()
         self.upstream = upstream
         self.options = options
         self.agent_files = tuple(agent.path for agent in roster_agents(roster))
@@ -105,7 +106,8 @@ class ClaudeCodeProvider:
         """The CLI's call, not the session descriptor: its size as last seen, its full `max_tokens`."""
         price = pricing.price_of(request.model)
         input_tokens = self._request_chars / pricing.CHARS_PER_TOKEN_LOWER_BOUND
-        return (input_tokens * max(price.input, price.cache_write) + CLI_MAX_TOKENS * price.output) / pricing.MTOK
+        worst = input_tokens * max(price.input, price.cache_write) + CLI_MAX_TOKENS * price.output
+        return worst / pricing.MTOK
 
     async def _start(self) -> tuple[ScratchProject, ApiProxy]:
         async with self._start_lock:

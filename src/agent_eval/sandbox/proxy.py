@@ -42,7 +42,7 @@ class ProxyError(RuntimeError):
 
 def stable_form(body: Json, paths: Mapping[str, str] = {}) -> Json:
     """`body` with what changes between identical sessions masked: `metadata` (user and session ids),
-    `stream`, the billing/version header block, ids, dates, and the scratch paths given (`path → label`)."""
+    `stream`, the billing/version header block, ids, dates, and the scratch paths given (path → label)."""
     text = json.dumps({k: v for k, v in body.items() if k not in VOLATILE_FIELDS}, ensure_ascii=False)
     for path, label in sorted(paths.items(), key=lambda item: -len(item[0])):
         text = text.replace(json.dumps(path)[1:-1], label)
@@ -57,7 +57,8 @@ def stable_form(body: Json, paths: Mapping[str, str] = {}) -> Json:
 
 
 def stable_key(body: Json, paths: Mapping[str, str] = {}) -> str:
-    canonical = json.dumps(stable_form(body, paths), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    stable = stable_form(body, paths)
+    canonical = json.dumps(stable, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -171,7 +172,9 @@ class ApiProxy:
             return 200, "text/event-stream", message_events(message).encode()
         return 200, "application/json", json.dumps(message).encode()
 
-    async def _answer(self, session: Session, body: Json, headers: Mapping[str, str]) -> tuple[Json, bool, float]:
+    async def _answer(
+        self, session: Session, body: Json, headers: Mapping[str, str]
+    ) -> tuple[Json, bool, float]:
         key = stable_key(body, session.paths) if self._cache is not None else ""
         if self._cache is not None and (hit := self._cache.cache_get(key)) is not None:
             return message_json(hit, body), True, 0.0

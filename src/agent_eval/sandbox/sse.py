@@ -14,7 +14,7 @@ def _event(name: str, data: Json) -> str:
 
 
 def _block_events(index: int, block: Json) -> Iterator[str]:
-    """One content block as start, its content as a single delta, stop (the API may split it; one is valid)."""
+    """One content block: start, its content as one delta (the API may split it; one is valid), stop."""
     kind = block.get("type")
     if kind == "text":
         start, delta = {**block, "text": ""}, {"type": "text_delta", "text": block.get("text", "")}
@@ -26,12 +26,14 @@ def _block_events(index: int, block: Json) -> Iterator[str]:
         delta = {"type": "input_json_delta", "partial_json": json.dumps(block.get("input") or {})}
     else:  # redacted thinking and the like arrive whole in the start event
         start, delta = block, None
-    yield _event("content_block_start", {"type": "content_block_start", "index": index, "content_block": start})
+    opening = {"type": "content_block_start", "index": index, "content_block": start}
+    yield _event("content_block_start", opening)
     if delta is not None:
         yield _event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
     if kind == "thinking" and block.get("signature"):
         signature = {"type": "signature_delta", "signature": block["signature"]}
-        yield _event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": signature})
+        signed = {"type": "content_block_delta", "index": index, "delta": signature}
+        yield _event("content_block_delta", signed)
     yield _event("content_block_stop", {"type": "content_block_stop", "index": index})
 
 
