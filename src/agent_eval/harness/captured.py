@@ -30,6 +30,7 @@ WORDS = "\u27e6agent-eval:words\u27e7"
 ROSTER = "\u27e6agent-eval:roster\u27e7"
 PROJECT = "\u27e6agent-eval:project\u27e7"
 HOME = "\u27e6agent-eval:home\u27e7"
+PROJECT_SLUG = "\u27e6agent-eval:project-slug\u27e7"  # the project path as the CLI names its state folder
 # Body fields a ModelRequest carries; the rest (thinking, effort, context management) come from the template.
 REQUEST_FIELDS = ("model", "max_tokens", "system", "messages", "tools", "tool_choice", "temperature")
 DROPPED_FIELDS = ("metadata", "stream")
@@ -62,9 +63,17 @@ class Template:
         return {k: v for k, v in self.body.items() if k not in REQUEST_FIELDS}
 
 
+def project_slug(project: Path) -> str:
+    """`/work/my app` → `-work-my-app`: how the CLI names a project's folder under its config dir."""
+    return re.sub(r"[^A-Za-z0-9]", "-", str(project))
+
+
+def _paths(project: Path, home: Path) -> dict[str, str]:
+    return {PROJECT: str(project), HOME: str(home), PROJECT_SLUG: project_slug(project)}
+
+
 def _mask(text: str, capture: Capture) -> str:
-    for path, marker in sorted(((str(capture.project), PROJECT), (str(capture.home), HOME)),
-                               key=lambda item: -len(item[0])):
+    for marker, path in sorted(_paths(capture.project, capture.home).items(), key=lambda item: -len(item[1])):
         text = text.replace(json.dumps(path)[1:-1], marker)
     return text
 
@@ -120,8 +129,8 @@ def build_body(template: Template, scenario: Scenario, roster: RosterLike, proje
     if scenario.input.context:
         raise TemplateError(f"scenario {scenario.id}: prior turns are not part of a captured first request")
     text = json.dumps(template.body, ensure_ascii=False)
-    for marker, value in ((WORDS, scenario.input.message), (ROSTER, roster_section(template, roster)),
-                          (PROJECT, str(project)), (HOME, str(home))):
+    values = {WORDS: scenario.input.message, ROSTER: roster_section(template, roster), **_paths(project, home)}
+    for marker, value in values.items():
         text = text.replace(marker, json.dumps(value, ensure_ascii=False)[1:-1])
     body: Json = json.loads(text)
     return body
