@@ -26,7 +26,8 @@ def test_kappa_matches_the_hand_computed_value() -> None:
 def stored(tmp_path: Path, flips: set[int]) -> Store:
     store = Store(tmp_path)
     save_run(store, run_info("run-a"), [routing_record("run-a", i, correct=True) for i in range(12)])
-    save_run(store, run_info("run-b"), [routing_record("run-b", i, correct=i not in flips) for i in range(12)])
+    flipped = [routing_record("run-b", i, correct=i not in flips) for i in range(12)]
+    save_run(store, run_info("run-b"), flipped)
     return store
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from claude_code_fixtures import responder, upstream
 
 from agent_eval.cli.main import main
 from agent_eval.harness.captured import (
@@ -26,6 +25,7 @@ from agent_eval.harness.routing import decide
 from agent_eval.sandbox.capture import PROBE_AGENT, PROBE_WORDS, capture_first_request
 from agent_eval.sandbox.proxy import stable_form
 from agent_eval.sandbox.session import CliSettings
+from claude_code_fixtures import responder, upstream
 from harness_fixtures import project_roster, scenario
 from mock_api import MockAnthropic
 
@@ -71,7 +71,8 @@ def test_the_roster_sits_after_the_words_sorted_with_the_built_ins(template: Any
     positions = [section.index(f"\\n- {name}: ") for name in sorted(names, key=str.lower)]
     assert positions == sorted(positions)
     summary = template_summary(template)
-    assert {"Agent", "Read", "Bash", "Skill"} <= set(summary["tools"]) and "thinking" in summary["beta_fields"]
+    assert {"Agent", "Read", "Bash", "Skill"} <= set(summary["tools"])
+    assert "thinking" in summary["beta_fields"]
 
 
 def test_captured_requests_go_upstream_with_the_beta_fields(template: Any, tmp_path: Path) -> None:

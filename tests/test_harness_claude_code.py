@@ -129,3 +129,24 @@ def test_session_requests_key_on_cli_version_roster_and_words() -> None:
         assert provider.version in base.system[0]["text"] and provider.digest in base.system[0]["text"]
         assert set(REPLIES) >= {"Review my last change"}
         asyncio.run(provider.aclose())
+
+
+def test_an_upstream_failure_reaches_the_runner_and_the_cli_does_not_retry() -> None:
+    from mock_api import Fault
+
+    async def scenario_run() -> None:
+        with MockAnthropic(responder=responder, fault_rule=lambda path, body, attempt: Fault(529)) as api:
+            overloads: list[int] = []
+            from agent_eval.providers.backpressure import overload_listener
+
+            overload_listener.set(overloads.append)
+            provider = ClaudeCodeProvider(upstream(api), project_roster())
+            try:
+                with pytest.raises(Exception, match=r"529|verload"):
+                    await run_sessions(provider, ["Open the README and summarise it"])
+            finally:
+                await provider.aclose()
+            assert api.count("/v1/messages") == 1  # the CLI's attempts after a failure stay at the proxy
+            assert overloads == [529]  # heard by the runner's listener, as for a builtin call
+
+    asyncio.run(scenario_run())

@@ -129,7 +129,8 @@ def build_body(template: Template, scenario: Scenario, roster: RosterLike, proje
     if scenario.input.context:
         raise TemplateError(f"scenario {scenario.id}: prior turns are not part of a captured first request")
     text = json.dumps(template.body, ensure_ascii=False)
-    values = {WORDS: scenario.input.message, ROSTER: roster_section(template, roster), **_paths(project, home)}
+    values = {WORDS: scenario.input.message, ROSTER: roster_section(template, roster),
+              **_paths(project, home)}
     for marker, value in values.items():
         text = text.replace(marker, json.dumps(value, ensure_ascii=False)[1:-1])
     body: Json = json.loads(text)

@@ -10,6 +10,7 @@ caller. Answers are cached by the request's stable form (volatile parts masked, 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import json
 import re
@@ -75,6 +76,9 @@ class Exchange:
 @dataclass
 class Session:
     paths: Mapping[str, str]
+    # The context of whoever opened the session: its upstream calls run in it, so the runner's 429/529
+    # listener (a context variable) hears of the CLI's calls as of its own.
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
     exchanges: list[Exchange] = field(default_factory=list)
     other_calls: list[str] = field(default_factory=list)  # paths the CLI asked for besides messages
     error: BaseException | None = None
@@ -160,6 +164,8 @@ class ApiProxy:
         if request.method != b"POST" or match["rest"] != "/v1/messages":
             session.other_calls.append(f"{request.method.decode()} {match['rest']}")
             return _error(404, f"the agent-eval proxy only serves POST /v1/messages, not {match['rest']}")
+        if session.error is not None:  # the CLI tries again in other shapes; one failed call is enough
+            return _error(400, f"upstream call failed: {session.error}")
         body: Json = json.loads(raw or b"{}")
         headers = {k.decode().lower(): v.decode() for k, v in request.headers}
         try:
@@ -179,7 +185,8 @@ class ApiProxy:
         if self._cache is not None and (hit := self._cache.cache_get(key)) is not None:
             return message_json(hit, body), True, 0.0
         started = time.perf_counter()
-        message = await self._upstream({k: v for k, v in body.items() if k != "stream"}, headers)
+        call = self._upstream({k: v for k, v in body.items() if k != "stream"}, headers)
+        message = await asyncio.create_task(call, context=session.context)
         latency = time.perf_counter() - started
         if self._cache is not None and self._to_response is not None:
             self._cache.cache_put(key, self._to_response(message))

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
-
-import httpx2
 
 from agent_eval.providers.model import Provider
 from agent_eval.sandbox.proxy import Json, Upstream
@@ -30,9 +27,9 @@ def anthropic_upstream(provider: Provider) -> Upstream:
 
     async def send(body: Json, headers: Mapping[str, str]) -> Json:
         extra = {name: headers[name] for name in FORWARDED_HEADERS if name in headers}
-        raw = await client.post(BETA_ENDPOINT, cast_to=httpx2.Response, body=body,
-                                options={"headers": extra} if extra else {})
-        message: Json = json.loads(raw.content)
+        # cast_to=object: the SDK's JSON, its errors raised and retried (a raw Response would bypass both)
+        message: Json = await client.post(BETA_ENDPOINT, cast_to=object, body=body,
+                                          options={"headers": extra} if extra else {})
         return message
 
     return send
