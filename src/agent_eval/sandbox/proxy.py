@@ -16,7 +16,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from agent_eval.runner.pool import ResponseCache
 from agent_eval.sandbox.sse import message_events
 
 Json = dict[str, Any]
-Upstream = Callable[[Json, Mapping[str, str]], Awaitable[Json]]  # (request body, headers) → Message JSON
+Upstream = Callable[[Json, Mapping[str, str]], Coroutine[Any, Any, Json]]  # (body, headers) → Message JSON
 
 SESSION_PATH = re.compile(r"^/s/(?P<session>[A-Za-z0-9_-]+)(?P<rest>/v1/[^?]*)")
 BILLING_HEADER_PREFIX = "x-anthropic-billing-header"
@@ -186,7 +186,7 @@ class ApiProxy:
             return message_json(hit, body), True, 0.0
         started = time.perf_counter()
         call = self._upstream({k: v for k, v in body.items() if k != "stream"}, headers)
-        message = await asyncio.create_task(call, context=session.context)
+        message: Json = await asyncio.create_task(call, context=session.context)
         latency = time.perf_counter() - started
         if self._cache is not None and self._to_response is not None:
             self._cache.cache_put(key, self._to_response(message))
