@@ -101,20 +101,35 @@ def test_identical_sessions_share_one_call_through_the_proxy_cache() -> None:
     asyncio.run(scenario_run())
 
 
-def test_a_scenario_with_prior_turns_is_refused_not_flattened() -> None:
+def test_prior_turns_are_replayed_as_the_clis_own_conversation() -> None:
     async def scenario_run() -> None:
         with MockAnthropic(responder=responder) as api:
             provider = ClaudeCodeProvider(upstream(api), project_roster())
-            request = provider.request(
-                scenario("Now add pagination", ("user", "List the users"), ("assistant", "Done.")),
-                "claude-sonnet-5-5",
+            replayed = scenario(
+                "Open the README and summarise it",
+                ("user", "We are building an orders service."), ("assistant", "Understood: orders service."),
+                ("user", "It uses Postgres."), ("assistant", "Noted: Postgres."),
             )
+            doubled = scenario("Open the README and summarise it", ("user", "One"), ("user", "Two"))
             try:
-                with pytest.raises(UnsupportedScenario, match="prior turns"):
-                    await provider.complete(request)
+                response = await provider.complete(provider.request(replayed, "claude-sonnet-5-5"))
+                with pytest.raises(UnsupportedScenario, match="alternate"):
+                    await provider.complete(provider.request(doubled, "claude-sonnet-5-5"))
             finally:
                 await provider.aclose()
-            assert api.count("/v1/messages") == 0
+            assert api.count("/v1/messages") == 1  # the earlier turns were answered by the proxy
+            assert [c["name"] for c in response.tool_calls] == ["Read"]
+            said = [
+                (m["role"], block["text"]) for m in api.bodies()[0]["messages"]
+                for block in (m["content"] if isinstance(m["content"], list) else [{"text": m["content"]}])
+                if "text" in block
+            ]
+            texts = [text for _, text in said]
+            conversation = ("We are building an orders service.", "Understood: orders service.",
+                            "It uses Postgres.", "Noted: Postgres.", "Open the README and summarise it")
+            order = [texts.index(t) for t in conversation]
+            assert order == sorted(order)
+            assert ("assistant", "Noted: Postgres.") in said
 
     asyncio.run(scenario_run())
 

@@ -5,7 +5,10 @@ The runner sees an ordinary Provider: `session_request` describes a scenario's s
 digest, the scenario's words) so the response cache, the store and resume key on it, and
 `ClaudeCodeProvider.complete` runs the session. The CLI's own call goes through the local proxy to the run's
 Anthropic provider, so usage, cost and backpressure are those of a normal call. A scenario with prior turns
-is refused (`UnsupportedScenario`) rather than flattened into one message.
+is replayed: the CLI runs its earlier user turns one session each, the proxy answering with the scenario's
+own assistant turns (no API call), each session resuming the last, so the CLI builds its transcript itself;
+only the last message's call goes upstream. Shapes that cannot be replayed so (a conversation that does not
+alternate user and assistant turns) are refused with `UnsupportedScenario`, never flattened.
 """
 
 from __future__ import annotations
@@ -120,16 +123,21 @@ class ClaudeCodeProvider:
             return self._started
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
-        prompt = _single_prompt(request)
+        earlier, prompt = _turns(request)
         project, proxy = await self._start()
         home = project.new_home()
-        session_id, base_url = proxy.open_session({str(project.root): "<project>", str(home): "<home>"})
+        session_id, base_url = proxy.open_session(
+            {str(project.root): "<project>", str(home): "<home>"}, [answer for _, answer in earlier]
+        )
         started = time.perf_counter()
+        conversation: str | None = None
         try:
-            outcome = await self.runner.run(
-                prompt, cwd=project.root, base_url=base_url, home=home, model=request.model,
-                stop_at_first_tool=True,
-            )
+            for said in [*(user for user, _ in earlier), prompt]:
+                outcome = await self.runner.run(
+                    said, cwd=project.root, base_url=base_url, home=home, model=request.model,
+                    stop_at_first_tool=True, resume=conversation,
+                )
+                conversation = outcome.session_id
         finally:
             session = proxy.close_session(session_id)
         if session.error is not None:
@@ -150,11 +158,19 @@ class ClaudeCodeProvider:
         await self.upstream.aclose()
 
 
-def _single_prompt(request: ModelRequest) -> str:
-    """The scenario's message; a session request with prior turns cannot be replayed as one prompt."""
-    if len(request.messages) != 1 or len(request.messages[0]["content"]) != 1:
-        raise UnsupportedScenario(
-            "scenario with prior turns (input.context): the claude-code harness does not replay "
-            "earlier turns yet; run it with --harness builtin or captured"
-        )
-    return str(request.messages[0]["content"][0]["text"])
+def _turns(request: ModelRequest) -> tuple[list[tuple[str, str]], str]:
+    """The (user, assistant) exchanges before the last message, and the last message; UnsupportedScenario
+    when the conversation has turns that a CLI session cannot hold one by one (two in a row of one role)."""
+    texts: list[str] = []
+    for position, message in enumerate(request.messages):
+        blocks = message["content"]
+        role = "user" if position % 2 == 0 else "assistant"
+        if message["role"] != role or len(blocks) != 1:
+            raise UnsupportedScenario(
+                "scenario whose earlier turns do not alternate one user and one assistant turn "
+                "(input.context): the claude-code harness replays them one turn at a time; "
+                "use --harness builtin or captured for it"
+            )
+        texts.append(str(blocks[0]["text"]))
+    earlier = list(zip(texts[:-1:2], texts[1:-1:2], strict=True))
+    return earlier, texts[-1]

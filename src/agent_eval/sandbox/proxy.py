@@ -16,7 +16,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,7 @@ class Exchange:
 @dataclass
 class Session:
     paths: Mapping[str, str]
+    scripted: list[str] = field(default_factory=list)  # assistant turns to answer locally, in order, first
     # The context of whoever opened the session: its upstream calls run in it, so the runner's 429/529
     # listener (a context variable) hears of the CLI's calls as of its own.
     context: contextvars.Context = field(default_factory=contextvars.copy_context)
@@ -122,10 +123,12 @@ class ApiProxy:
         port = self._server.sockets[0].getsockname()[1]
         return f"http://127.0.0.1:{port}"
 
-    def open_session(self, paths: Mapping[str, str] = {}) -> tuple[str, str]:
-        """A new session id and the base URL its CLI must use; `paths` are masked in cache keys."""
+    def open_session(self, paths: Mapping[str, str] = {}, scripted: Sequence[str] = ()) -> tuple[str, str]:
+        """A new session id and the base URL its CLI must use; `paths` are masked in cache keys. The first
+        calls are answered here with the `scripted` assistant turns (a conversation's earlier turns, replayed
+        so the CLI keeps its own transcript of them); the calls after them go upstream."""
         session_id = secrets.token_hex(8)
-        self._sessions[session_id] = Session(paths=dict(paths))
+        self._sessions[session_id] = Session(paths=dict(paths), scripted=list(scripted))
         return session_id, f"{self.origin}/s/{session_id}"
 
     def close_session(self, session_id: str) -> Session:
@@ -168,15 +171,15 @@ class ApiProxy:
             return _error(400, f"upstream call failed: {session.error}")
         body: Json = json.loads(raw or b"{}")
         headers = {k.decode().lower(): v.decode() for k, v in request.headers}
+        if session.scripted:
+            return _reply(body, scripted_message(body, session.scripted.pop(0)))
         try:
             message, cached, latency = await self._answer(session, body, headers)
         except Exception as err:  # told to the CLI as a final error; the caller re-raises it
             session.error = err
             return _error(400, f"upstream call failed: {err}")
         session.exchanges.append(Exchange(body, message, cached, latency))
-        if body.get("stream"):
-            return 200, "text/event-stream", message_events(message).encode()
-        return 200, "application/json", json.dumps(message).encode()
+        return _reply(body, message)
 
     async def _answer(
         self, session: Session, body: Json, headers: Mapping[str, str]
@@ -212,6 +215,21 @@ async def _read_request(
             return request, bytes(body)
         else:  # ConnectionClosed, or PAUSED after a close
             return None
+
+
+def scripted_message(request: Json, text: str) -> Json:
+    """An assistant text turn given by the caller, as the API would have sent it (no tokens billed)."""
+    return {
+        "id": f"msg_replayed_{secrets.token_hex(8)}", "type": "message", "role": "assistant",
+        "model": request.get("model"), "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0},
+    }
+
+
+def _reply(request: Json, message: Json) -> tuple[int, str, bytes]:
+    if request.get("stream"):
+        return 200, "text/event-stream", message_events(message).encode()
+    return 200, "application/json", json.dumps(message).encode()
 
 
 def _error(status: int, message: str) -> tuple[int, str, bytes]:

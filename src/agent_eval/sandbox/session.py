@@ -67,6 +67,7 @@ class SessionOutcome:
     stderr: list[str] = field(default_factory=list)
     messages: list[Any] = field(default_factory=list)  # the SDK's message objects
     process_error: BaseException | None = None  # the SDK's error when the CLI ended abnormally
+    session_id: str | None = None  # the CLI's own id for the conversation (to resume it)
 
 
 def sdk() -> Any:
@@ -117,10 +118,13 @@ class SessionRunner:
     async def run(
         self, prompt: str, *, cwd: Path, base_url: str, home: Path | None, model: str | None,
         stop_at_first_tool: bool, allowed_tools: Sequence[str] = (), max_turns: int | None = None,
+        resume: str | None = None,
     ) -> SessionOutcome:
-        """One session on `prompt`. `stop_at_first_tool`: a PreToolUse hook records the first tool call,
-        denies it and ends the session (no tool runs, no sub-agent starts); otherwise calls outside
-        `allowed_tools` are denied by the permission callback and the session carries on."""
+        """One session on `prompt`, continuing the CLI's conversation `resume` if given.
+
+        `stop_at_first_tool`: a PreToolUse hook records the first tool call, denies it and ends the session
+        (no tool runs, no sub-agent starts); otherwise calls outside `allowed_tools` are denied by the
+        permission callback and the session carries on."""
         claude = sdk()
         outcome = SessionOutcome()
 
@@ -147,7 +151,7 @@ class SessionRunner:
             system_prompt={"type": "preset", "preset": "claude_code"},
             setting_sources=sources, allowed_tools=list(allowed_tools), max_turns=max_turns,
             hooks={"PreToolUse": [claude.HookMatcher(matcher=None, hooks=[pre_tool_use])]},
-            can_use_tool=can_use_tool, stderr=outcome.stderr.append,
+            can_use_tool=can_use_tool, stderr=outcome.stderr.append, resume=resume,
         )
 
         async def one_message() -> AsyncIterator[dict[str, Any]]:
@@ -159,6 +163,7 @@ class SessionRunner:
             try:
                 async for message in claude.query(prompt=one_message(), options=options):
                     outcome.messages.append(message)
+                    outcome.session_id = getattr(message, "session_id", None) or outcome.session_id
             except claude.ClaudeSDKError as err:
                 outcome.process_error = err
             finally:
