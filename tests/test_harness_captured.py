@@ -45,19 +45,28 @@ def comparable(body: dict[str, Any], project: Path) -> dict[str, Any]:
     return stable_form(masked, {str(project): "<project>", "/nowhere": "<home>"})
 
 
-def test_the_template_rebuilds_the_clis_request_for_a_new_roster_and_words(template: Any) -> None:
+EARLIER = (("user", "We are building an orders service."), ("assistant", "Understood: orders service."),
+           ("user", "It uses Postgres."), ("assistant", "Noted: Postgres."))
+
+
+@pytest.mark.parametrize("turns", [(), EARLIER], ids=["one turn", "earlier turns"])
+def test_the_template_rebuilds_the_clis_request_for_a_new_roster_and_words(
+    template: Any, turns: tuple[tuple[str, str], ...]
+) -> None:
+    case = scenario(WORDS, *turns)
+
     async def cli_request() -> tuple[dict[str, Any], Path]:
         with MockAnthropic(responder=responder) as api:
             provider = ClaudeCodeProvider(upstream(api), project_roster())
             try:
-                await provider.complete(provider.request(scenario(WORDS), MODEL))
+                await provider.complete(provider.request(case, MODEL))
                 assert provider._started is not None
                 return api.bodies()[0], provider._started[0].root
             finally:
                 await provider.aclose()
 
     sent, project = asyncio.run(cli_request())
-    rebuilt = build_body(template, scenario(WORDS), project_roster(), project, Path("/nowhere"))
+    rebuilt = build_body(template, case, project_roster(), project, Path("/nowhere"))
     assert comparable(rebuilt, project) == comparable(sent, project)
     assert PROBE_AGENT not in json.dumps(template.body) and PROBE_WORDS not in json.dumps(template.body)
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent_eval.harness.claude_code import UnsupportedScenario, conversation_turns
+from agent_eval.harness.conversation import scenario_messages
 from agent_eval.harness.routing import ROSTER_HEADER, RosterLike, roster_agents, roster_entry
 from agent_eval.providers import pricing
 from agent_eval.providers.anthropic import to_model_response
@@ -125,16 +127,39 @@ def roster_section(template: Template, roster: RosterLike) -> str:
 
 
 def build_body(template: Template, scenario: Scenario, roster: RosterLike, project: Path, home: Path) -> Json:
-    """The full request body the CLI would send for `scenario` with `roster` (beta fields included)."""
-    if scenario.input.context:
-        raise TemplateError(f"scenario {scenario.id}: prior turns are not part of a captured first request")
+    """The full request body the CLI would send for `scenario` with `roster` (beta fields included). Earlier
+    turns follow the layout the CLI gives a resumed conversation: the first user turn takes the words'
+    place, the others follow the environment message, and the prompt-cache breakpoint moves to the end."""
+    try:
+        earlier, message = conversation_turns(scenario_messages(scenario))
+    except UnsupportedScenario as err:
+        raise UnsupportedScenario(f"scenario {scenario.id}: {err}") from err
     text = json.dumps(template.body, ensure_ascii=False)
-    values = {WORDS: scenario.input.message, ROSTER: roster_section(template, roster),
+    values = {WORDS: earlier[0][0] if earlier else message, ROSTER: roster_section(template, roster),
               **_paths(project, home)}
     for marker, value in values.items():
         text = text.replace(marker, json.dumps(value, ensure_ascii=False)[1:-1])
     body: Json = json.loads(text)
+    if earlier:
+        _continue_conversation(body["messages"], earlier, message)
     return body
+
+
+def _continue_conversation(messages: list[Json], earlier: list[tuple[str, str]], message: str) -> None:
+    last = messages[-1]
+    blocks = last["content"] if isinstance(last["content"], list) else []
+    cache = blocks[-1].pop("cache_control", None) if blocks else None
+    if len(blocks) == 1 and blocks[0].get("type") == "text" and len(blocks[0]) == 2:
+        last["content"] = blocks[0]["text"]  # a lone plain text block goes as a string, as the CLI sends it
+    users = [user for user, _ in earlier[1:]]
+    for answer, user in zip([a for _, a in earlier], [*users, None], strict=True):
+        messages.append({"role": "assistant", "content": [{"type": "text", "text": answer}]})
+        if user is not None:
+            messages.append({"role": "user", "content": user})
+    final: Json = {"type": "text", "text": message}
+    if cache is not None:
+        final["cache_control"] = cache
+    messages.append({"role": "user", "content": [final]})
 
 
 def template_path(home: Path, cli_version: str, model: str) -> Path:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from agent_eval.harness.conversation import scenario_messages, text_block
 from agent_eval.harness.routing import ROUTING_MAX_TOKENS, RosterLike, roster_agents
@@ -123,7 +124,7 @@ class ClaudeCodeProvider:
             return self._started
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
-        earlier, prompt = _turns(request)
+        earlier, prompt = conversation_turns(request.messages)
         project, proxy = await self._start()
         home = project.new_home()
         session_id, base_url = proxy.open_session(
@@ -158,18 +159,18 @@ class ClaudeCodeProvider:
         await self.upstream.aclose()
 
 
-def _turns(request: ModelRequest) -> tuple[list[tuple[str, str]], str]:
+def conversation_turns(messages: Sequence[dict[str, Any]]) -> tuple[list[tuple[str, str]], str]:
     """The (user, assistant) exchanges before the last message, and the last message; UnsupportedScenario
     when the conversation has turns that a CLI session cannot hold one by one (two in a row of one role)."""
     texts: list[str] = []
-    for position, message in enumerate(request.messages):
+    for position, message in enumerate(messages):
         blocks = message["content"]
         role = "user" if position % 2 == 0 else "assistant"
         if message["role"] != role or len(blocks) != 1:
             raise UnsupportedScenario(
                 "scenario whose earlier turns do not alternate one user and one assistant turn "
                 "(input.context): the claude-code harness replays them one turn at a time; "
-                "use --harness builtin or captured for it"
+                "use --harness builtin for it"
             )
         texts.append(str(blocks[0]["text"]))
     earlier = list(zip(texts[:-1:2], texts[1:-1:2], strict=True))
