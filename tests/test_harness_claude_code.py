@@ -4,6 +4,7 @@ the decision is the first turn's first tool call, taken by a hook that denies it
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
@@ -165,3 +166,29 @@ def test_an_upstream_failure_reaches_the_runner_and_the_cli_does_not_retry() -> 
             assert overloads == [529]  # heard by the runner's listener, as for a builtin call
 
     asyncio.run(scenario_run())
+
+
+def test_stable_form_masks_the_clis_volatile_parts_but_never_the_words() -> None:
+    from agent_eval.sandbox.proxy import stable_key
+
+    def body(words: str, session: str, day: str, home: str) -> dict[str, object]:
+        return {
+            "model": "m", "metadata": {"user_id": session}, "stream": True,
+            "system": [{"type": "text", "text": "x-anthropic-billing-header: cc_version=1"},
+                       {"type": "text", "text": f"memory at {home}/.claude"}],
+            "messages": [
+                {"role": "user", "content": [
+                    {"type": "text", "text": f"<system-reminder>{day}</system-reminder>"},
+                    {"type": "text", "text": words},
+                ]},
+                {"role": "system", "content": f"Today's date is {day}. Session {uuid.uuid4()}"},
+            ],
+        }
+
+    first = body("Ship it by 2026-12-24", "a", "2026-12-06", "/tmp/h1")
+    assert stable_key(first, {"/tmp/h1": "<home>"}) == stable_key(
+        body("Ship it by 2026-12-24", "b", "2026-12-07", "/tmp/h2"), {"/tmp/h2": "<home>"}
+    )
+    assert stable_key(first, {"/tmp/h1": "<home>"}) != stable_key(
+        body("Ship it by 2026-12-31", "a", "2026-12-06", "/tmp/h1"), {"/tmp/h1": "<home>"}
+    )

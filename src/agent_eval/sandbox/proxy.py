@@ -34,26 +34,43 @@ BILLING_HEADER_PREFIX = "x-anthropic-billing-header"
 UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 VOLATILE_FIELDS = ("metadata", "stream")
+REMINDER_PREFIX = "<system-reminder>"  # how the CLI marks the context it adds to a user turn
 READ_CHUNK = 1 << 16
 
 
-class ProxyError(RuntimeError):
-    """The upstream call of a CLI request failed; the CLI was told, the caller gets this."""
+def _masked(value: Any) -> Any:
+    """`value` with the ids and dates in its strings replaced by placeholders."""
+    return json.loads(ISO_DATE.sub("<date>", UUID.sub("<id>", json.dumps(value, ensure_ascii=False))))
+
+
+def _masked_turn(message: Json) -> Json:
+    """A conversation message with only the CLI's own reminders masked: the user's and the assistant's
+    words are the scenario and stay as they are (a date in them makes another scenario)."""
+    if message.get("role") not in ("user", "assistant"):
+        return dict(_masked(message))
+    content = message.get("content")
+    if isinstance(content, str):
+        return {**message, "content": _masked(content)} if content.startswith(REMINDER_PREFIX) else message
+    blocks = [
+        _masked(b) if str(b.get("text", "")).startswith(REMINDER_PREFIX) else b for b in content or ()
+    ]
+    return {**message, "content": blocks}
 
 
 def stable_form(body: Json, paths: Mapping[str, str] = {}) -> Json:
     """`body` with what changes between identical sessions masked: `metadata` (user and session ids),
-    `stream`, the billing/version header block, ids, dates, and the scratch paths given (path → label)."""
+    `stream`, the billing/version header block, ids and dates outside the conversation's own words, and
+    the scratch paths given (path → label)."""
     text = json.dumps({k: v for k, v in body.items() if k not in VOLATILE_FIELDS}, ensure_ascii=False)
     for path, label in sorted(paths.items(), key=lambda item: -len(item[0])):
         text = text.replace(json.dumps(path)[1:-1], label)
-    text = ISO_DATE.sub("<date>", UUID.sub("<id>", text))
     stable: Json = json.loads(text)
     system = stable.get("system")
     if isinstance(system, list):
-        stable["system"] = [
-            b for b in system if not str(b.get("text", "")).startswith(BILLING_HEADER_PREFIX)
-        ]
+        system = [b for b in system if not str(b.get("text", "")).startswith(BILLING_HEADER_PREFIX)]
+    if system is not None:
+        stable["system"] = _masked(system)
+    stable["messages"] = [_masked_turn(m) for m in stable.get("messages", [])]
     return stable
 
 
