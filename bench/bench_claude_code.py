@@ -85,12 +85,14 @@ class PeakMemory:
             self.peak = max(self.peak, tree_rss_mb())
 
     def __enter__(self) -> PeakMemory:
+        self.peak = tree_rss_mb()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.peak = max(self.peak, tree_rss_mb())
 
 
 def cpu_s() -> float:
