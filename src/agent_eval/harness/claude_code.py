@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+import shutil
 import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
@@ -30,7 +32,7 @@ from agent_eval.providers.model import ModelRequest, ModelResponse, Provider, Us
 from agent_eval.runner.pool import ResponseCache
 from agent_eval.sandbox.project import ScratchProject, scratch_project
 from agent_eval.sandbox.proxy import ApiProxy
-from agent_eval.sandbox.session import CliSettings, SessionRunner, cli_version
+from agent_eval.sandbox.session import CliSettings, SessionOutcome, SessionRunner, cli_version
 from agent_eval.sandbox.upstream import anthropic_upstream
 from agent_eval.scenarios.model import Scenario
 
@@ -131,23 +133,26 @@ class ClaudeCodeProvider:
             {str(project.root): "<project>", str(home): "<home>"}, [answer for _, answer in earlier]
         )
         started = time.perf_counter()
-        conversation: str | None = None
+        outcome: SessionOutcome | None = None
         try:
             for said in [*(user for user, _ in earlier), prompt]:
+                if outcome is not None and outcome.session_id is None:  # a fresh start would drop turns
+                    raise ClaudeCodeError(f"Claude Code {self.version} gave no session to resume: "
+                                          f"{outcome.why()}")
                 outcome = await self.runner.run(
                     said, cwd=project.root, base_url=base_url, home=home, model=request.model,
-                    stop_at_first_tool=True, resume=conversation,
+                    stop_at_first_tool=True, resume=outcome.session_id if outcome else None,
                 )
-                conversation = outcome.session_id
         finally:
             session = proxy.close_session(session_id)
+            shutil.rmtree(home, ignore_errors=True)  # its transcripts: thousands of sessions would fill /tmp
         if session.error is not None:
             raise session.error
         if not session.exchanges:
-            tail = " | ".join(outcome.stderr[-3:]) or str(outcome.process_error or "no output")
-            raise ClaudeCodeError(f"Claude Code {self.version} made no API call: {tail}")
+            reason = outcome.why() if outcome else "no session"
+            raise ClaudeCodeError(f"Claude Code {self.version} made no API call: {reason}")
         first = session.exchanges[0]
-        self._request_chars = max(self._request_chars, len(str(first.request)))
+        self._request_chars = max(self._request_chars, len(json.dumps(first.request)))
         latency = time.perf_counter() - started
         if first.cached:  # answered by the proxy's cache: no call made, nothing spent
             response = to_model_response(first.message, latency_s=latency)

@@ -53,7 +53,6 @@ async def capture_first_request(settings: CliSettings, model: str | None, scratc
             )
             session = server.close_session(session_id)
     if not session.exchanges:
-        tail = " | ".join(outcome.stderr[-3:]) or str(outcome.process_error or "no output")
-        raise RuntimeError(f"Claude Code {version} sent no request to the capture server: {tail}")
+        raise RuntimeError(f"Claude Code {version} sent no request to the capture server: {outcome.why()}")
     body = session.exchanges[0].request
     return Capture(version, str(body.get("model", model)), body, project.root, home)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,10 @@ class SessionOutcome:
     process_error: BaseException | None = None  # the SDK's error when the CLI ended abnormally
     session_id: str | None = None  # the CLI's own id for the conversation (to resume it)
 
+    def why(self) -> str:
+        """What the CLI said last, for an error message."""
+        return " | ".join(self.stderr[-3:]) or str(self.process_error or "no output")
+
 
 def sdk() -> Any:
     """The claude_agent_sdk module, or ClaudeCodeUnavailable naming the extra to install."""
@@ -87,8 +92,6 @@ def cli_version(settings: CliSettings) -> str:
         bundled = Path(sdk().__file__).parent / "_bundled" / "claude.version"
         if bundled.is_file():
             return bundled.read_text(encoding="utf-8").split()[0]
-    import subprocess
-
     binary = settings.cli_path or str(Path(sdk().__file__).parent / "_bundled" / "claude")
     try:
         out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30, check=True)
