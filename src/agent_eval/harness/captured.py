@@ -23,7 +23,7 @@ from agent_eval.providers import pricing
 from agent_eval.providers.anthropic import to_model_response
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
 from agent_eval.sandbox.capture import PROBE_AGENT, PROBE_WORDS, Capture
-from agent_eval.sandbox.proxy import BILLING_HEADER_PREFIX, Json
+from agent_eval.sandbox.proxy import BILLING_HEADER_PREFIX, Json, Upstream
 from agent_eval.sandbox.upstream import anthropic_upstream
 from agent_eval.scenarios.model import Scenario
 
@@ -246,10 +246,10 @@ class CapturedProvider:
 
     offline = False
 
-    def __init__(self, upstream: Provider, template: Template) -> None:
+    def __init__(self, upstream: Provider, template: Template, forward: Upstream | None = None) -> None:
         self.upstream = upstream
         self.template = template
-        self._forward = anthropic_upstream(upstream)
+        self._forward = forward or anthropic_upstream(upstream)
 
     @property
     def name(self) -> str:

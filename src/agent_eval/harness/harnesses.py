@@ -73,8 +73,12 @@ async def _open_captured(
         load_template,
         save_template,
     )
-    from agent_eval.sandbox.upstream import UnsupportedUpstream
+    from agent_eval.sandbox.upstream import UnsupportedUpstream, anthropic_upstream
 
+    try:
+        forward = anthropic_upstream(upstream)  # refused before any capture is made for nothing
+    except UnsupportedUpstream as err:
+        raise HarnessError(f"--harness captured: {err}") from err
     notes: list[str] = []
     try:
         template = load_template(options.home, model)
@@ -82,10 +86,7 @@ async def _open_captured(
         template = await _capture_now(options, model, missing)
         save_template(options.home, template)
         notes.append(f"captured Claude Code {template.cli_version}'s request layout for {model} now")
-    try:
-        provider = CapturedProvider(upstream, template)
-    except UnsupportedUpstream as err:
-        raise HarnessError(f"--harness captured: {err}") from err
+    provider = CapturedProvider(upstream, template, forward)
     requests = CapturedRequests(template, roster, options.project_root, Path.home())
     notes.append(f"routing requests in the layout of Claude Code {template.cli_version} (captured)")
     return RoutingHarness(
