@@ -108,6 +108,24 @@ def session_env(base_url: str, home: Path | None) -> dict[str, str]:
     return env
 
 
+PATH_ARGUMENTS = ("file_path", "path", "notebook_path")
+
+
+def refusal(tool: str, tool_input: dict[str, Any], root: Path, allowed: Sequence[str]) -> str | None:
+    """Why the permission callback refuses a call (None: it may run): a tool not in `allowed`, or a path
+    argument outside `root` (resolved, so `..` and symlinks cannot step out)."""
+    if tool not in allowed:
+        return f"{tool} is not permitted in this evaluation"
+    inside = root.resolve()
+    for argument in PATH_ARGUMENTS:
+        value = tool_input.get(argument)
+        if isinstance(value, str) and value:
+            target = (root / value).resolve()
+            if target != inside and inside not in target.parents:
+                return f"{tool}: {value} is outside the project"
+    return None
+
+
 class SessionRunner:
     """Starts sessions, at most `live_limit` CLI processes at a time."""
 
@@ -126,8 +144,8 @@ class SessionRunner:
         """One session on `prompt`, continuing the CLI's conversation `resume` if given.
 
         `stop_at_first_tool`: a PreToolUse hook records the first tool call, denies it and ends the session
-        (no tool runs, no sub-agent starts); otherwise calls outside `allowed_tools` are denied by the
-        permission callback and the session carries on."""
+        (no tool runs, no sub-agent starts). Otherwise every call the CLI would ask the user about goes to
+        the permission callback, which allows `allowed_tools` on paths inside `cwd` only (see `refusal`)."""
         claude = sdk()
         outcome = SessionOutcome()
 
@@ -145,14 +163,17 @@ class SessionRunner:
             }
 
         async def can_use_tool(name: str, tool_input: dict[str, Any], context: Any) -> Any:
-            return claude.PermissionResultDeny(message=f"{name} is not permitted in this evaluation")
+            reason = refusal(name, tool_input, cwd, allowed_tools)
+            if reason is None:
+                return claude.PermissionResultAllow()
+            return claude.PermissionResultDeny(message=reason)
 
         sources = ["user", "project", "local"] if self.settings.with_user_settings else ["project"]
         options = claude.ClaudeAgentOptions(
             cwd=str(cwd), cli_path=self.settings.cli_path, model=model,
             env=session_env(base_url, None if self.settings.with_user_settings else home),
             system_prompt={"type": "preset", "preset": "claude_code"},
-            setting_sources=sources, allowed_tools=list(allowed_tools), max_turns=max_turns,
+            setting_sources=sources, max_turns=max_turns,
             hooks={"PreToolUse": [claude.HookMatcher(matcher=None, hooks=[pre_tool_use])]},
             can_use_tool=can_use_tool, stderr=outcome.stderr.append, resume=resume,
         )
