@@ -24,6 +24,8 @@ COMMANDS = (
     "gate",
     "runs",
     "export",
+    "capture",
+    "fidelity",
 )
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 3
