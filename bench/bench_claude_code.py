@@ -24,7 +24,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from agent_eval.agents.roster import load_roster
-from agent_eval.harness.harnesses import HarnessOptions, open_harness
 from agent_eval.harness.routing import decide
 from agent_eval.providers.anthropic import AnthropicProvider
 from agent_eval.providers.model import ModelResponse
@@ -32,6 +31,7 @@ from agent_eval.runner import WorkItem, run_all
 from agent_eval.scenarios.dataset import load_scenarios
 from agent_eval.stats.agreement import cohen_kappa
 from agent_eval.store.db import Store
+from agent_eval.suites.harnesses import HarnessOptions, open_harness
 from mock_api import MockAnthropic, last_user_text, tool_use_block
 
 MODEL = "claude-sonnet-5-5"
@@ -126,7 +126,7 @@ async def run_harness(name: str, api: MockAnthropic, roster: Any, scenarios: lis
     errors: dict[str, str] = {}
 
     def on_response(item: WorkItem, response: ModelResponse) -> None:
-        decisions[item.key] = decide(response)
+        decisions[item.key] = decide(response).label
 
     def on_error(item: WorkItem, err: BaseException) -> None:
         errors[item.key] = f"{type(err).__name__}: {err}"

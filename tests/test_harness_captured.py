@@ -98,7 +98,7 @@ def test_captured_requests_go_upstream_with_the_beta_fields(template: Any, tmp_p
                 await provider.aclose()
 
     response, bodies = asyncio.run(ask())
-    assert decide(response) == "backend-developer"
+    assert decide(response).label == "backend-developer"
     assert bodies[0]["thinking"]["type"] == "adaptive" and "output_config" in bodies[0]
     assert "metadata" not in bodies[0]
 

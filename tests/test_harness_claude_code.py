@@ -33,11 +33,11 @@ async def run_sessions(provider: ClaudeCodeProvider, messages: list[str]) -> lis
 
 def test_each_decision_kind_is_the_mocks_first_answer() -> None:
     expected = {
-        "Add a POST /orders endpoint with validation": ("backend-developer", "Agent"),
-        "Open the README and summarise it": ("none", "Read"),
-        "Delete every file here": ("none", "Bash"),
-        "Review my last change": ("none", "Skill"),
-        "What does HTTP 409 mean?": ("none", None),
+        "Add a POST /orders endpoint with validation": ("backend-developer", "Agent", "delegated"),
+        "Open the README and summarise it": ("none", "Read", "acted"),
+        "Delete every file here": ("none", "Bash", "acted"),
+        "Review my last change": ("none", "Skill", "skill"),
+        "What does HTTP 409 mean?": ("none", None, "answered"),
     }
 
     async def scenario_run() -> None:
@@ -49,8 +49,9 @@ def test_each_decision_kind_is_the_mocks_first_answer() -> None:
             finally:
                 await provider.aclose()
         for message, response in zip(expected, responses, strict=True):
-            chosen, tool = expected[message]
-            assert decide(response) == chosen, message
+            chosen, tool, kind = expected[message]
+            decision = decide(response)
+            assert (decision.label, decision.kind) == (chosen, kind), message
             assert [c["name"] for c in response.tool_calls][:1] == ([tool] if tool else [])
             assert response.cost_usd > 0 and response.usage.input_tokens > 0
         # one call per session, the CLI's own (beta fields, the roster, all its tools), sent without streaming

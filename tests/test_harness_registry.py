@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_eval.harness.harnesses import HarnessError, HarnessOptions, open_harness
 from agent_eval.harness.routing import build_routing_request
 from agent_eval.providers.local import LocalRouter
+from agent_eval.suites.harnesses import HarnessError, HarnessOptions, open_harness
 from harness_fixtures import project_roster, scenario
 
 

@@ -53,21 +53,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_with(args: argparse.Namespace, harness: str) -> str:
-    """One routing run under `harness` through the pipeline (its `harness` option); the run's id."""
-    import dataclasses
-
+    """One routing run under `harness`; the run's id."""
     from agent_eval.cli.main import UsageError
-    from agent_eval.pipeline import RunError, RunOptions, run_eval
+    from agent_eval.run.evaluate import run_eval
+    from agent_eval.run.options import RunError, RunOptions
 
-    if "harness" not in {f.name for f in dataclasses.fields(RunOptions)}:
-        raise UsageError("this build's `run` has no --harness yet; compare stored runs with --runs A B")
-    options: dict[str, object] = {"agent": args.agent, "suites": ("routing",), "model": args.model,
-                                  "limit": args.limit, "harness": harness}
-    if args.claude_bin and "claude_bin" in {f.name for f in dataclasses.fields(RunOptions)}:
-        options["claude_bin"] = args.claude_bin
+    options = RunOptions(
+        agent=args.agent,
+        suites=("routing",),
+        model=args.model,
+        limit=args.limit,
+        harness=harness,
+        claude_bin=args.claude_bin,
+    )
     print(f"agent-eval fidelity: running routing under --harness {harness}", file=sys.stderr)
     try:
-        result = run_eval(RunOptions(**options))  # type: ignore[arg-type]
+        result = run_eval(options)
     except RunError as err:
         raise UsageError(str(err)) from err
     return result.run.run_id

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent_eval.agents.roster import RosterLike, roster_agents
 from agent_eval.harness.claude_code import UnsupportedScenario, conversation_turns
 from agent_eval.harness.conversation import scenario_messages
-from agent_eval.harness.routing import ROSTER_HEADER, RosterLike, roster_agents, roster_entry
+from agent_eval.harness.routing import ROSTER_HEADER, roster_entry
 from agent_eval.providers import pricing
 from agent_eval.providers.anthropic import to_model_response
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent_eval.agents.roster import RosterLike, roster_agents
 from agent_eval.harness.conversation import scenario_messages, text_block
-from agent_eval.harness.routing import ROUTING_MAX_TOKENS, RosterLike, roster_agents
+from agent_eval.harness.routing import ROUTING_MAX_TOKENS
 from agent_eval.providers import pricing
 from agent_eval.providers.anthropic import to_model_response
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider, Usage
