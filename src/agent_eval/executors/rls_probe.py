@@ -33,7 +33,18 @@ from agent_eval.executors.postgres import PostgresServer, connect, fresh_databas
 from agent_eval.graders.model import Evidence, Verdict
 
 CHECK_ID = "rls-probe"
-_OWNER_NAMES = ("user_id", "owner_id", "created_by", "author_id", "profile_id", "account_id")
+_OWNER_NAMES = ("user_id", "owner_id", "created_by", "author_id", "profile_id")
+# Tenant columns without a foreign key: each user gets a tenant id of their own, carried in their JWT
+# claims (top level, app_metadata, user_metadata) and as the `app.<name>` setting, where policies look.
+_TENANT_NAMES = (
+    "tenant_id",
+    "organization_id",
+    "org_id",
+    "workspace_id",
+    "team_id",
+    "account_id",
+    "company_id",
+)
 
 
 class _Refused(str):
@@ -44,12 +55,22 @@ class _Refused(str):
 class _Actor:
     label: str
     user_id: uuid.UUID | None
+    tenancy: dict[str, str] = field(default_factory=dict)
 
     @property
     def claims(self) -> str:
         if self.user_id is None:
             return json.dumps({"role": "anon"})
-        return json.dumps({"sub": str(self.user_id), "role": "authenticated", "aud": "authenticated"})
+        return json.dumps(
+            {
+                **self.tenancy,
+                "sub": str(self.user_id),
+                "role": "authenticated",
+                "aud": "authenticated",
+                "app_metadata": dict(self.tenancy),
+                "user_metadata": dict(self.tenancy),
+            }
+        )
 
     @property
     def role(self) -> str:
@@ -72,10 +93,13 @@ def probe_rls(server: PostgresServer, migrations: Sequence[Migration]) -> Verdic
         except MigrationError as exc:
             return Verdict(check=CHECK_ID, status="fail", reason=str(exc), evidence=(exc.evidence,))
         targets = [t for t in applied.targets if _relkind(connection, t.name) in {"r", "p", "v", "m"}]
+        notes = [f"{name}: a statement on it did not apply" for name in sorted(applied.incomplete)]
+        notes += applied.skipped
+        targets = [t for t in targets if t.name not in applied.incomplete]
         if not targets:
-            reason = "the change creates or alters no table or view in public"
-            return Verdict(check=CHECK_ID, status="n/a", reason=_with_skipped(reason, applied.skipped))
-        return _probe_targets(connection, targets, list(applied.skipped))
+            reason = "the change creates or alters no table or view in public that could be probed"
+            return Verdict(check=CHECK_ID, status="n/a", reason=_with_skipped(reason, notes))
+        return _probe_targets(connection, targets, notes)
 
 
 def _relkind(connection: Any, table: str) -> str | None:
@@ -128,7 +152,7 @@ def _probe_table(world: _World, target: Target, rows: dict[str, dict[str, Any]])
     key = world.key_columns(table)
     commands = world.policy_commands(table)
     failures: list[Evidence] = []
-    actors = [_Actor("user A", world.users["A"]), _Actor("user B", world.users["B"]), _Actor("anon", None)]
+    actors = world.actors()
 
     def fail(note: str) -> None:
         failures.append(target.evidence.model_copy(update={"note": f"{table}: {note}"}))
@@ -143,7 +167,7 @@ def _probe_table(world: _World, target: Target, rows: dict[str, dict[str, Any]])
             seen = world.attempt(actor, f"select count(*) from public.{_q(table)} where {where}", params)
             if not isinstance(seen, _Refused) and seen > 0:
                 fail(f"{who}: select returned it")
-            column = _q(key[0])
+            column = _q(world.update_column(table))
             changed = world.attempt(
                 actor, f"update public.{_q(table)} set {column} = {column} where {where}", params
             )
@@ -167,12 +191,15 @@ def _probe_table(world: _World, target: Target, rows: dict[str, dict[str, Any]])
             if isinstance(inserted, _Refused):
                 fail(f"{actor.label} could not insert their own row ({inserted})")
         if "UPDATE" in commands:
-            column = _q(key[0])
+            # Only a row the USING clause hides counts: a WITH CHECK may rightly refuse an update that
+            # changes nothing (`with check (revoked_at is not null)`), and the probe cannot guess the
+            # values it wants.
+            column = _q(world.update_column(table))
             changed = world.attempt(
                 actor, f"update public.{_q(table)} set {column} = {column} where {where}", params
             )
-            if isinstance(changed, _Refused) or changed == 0:
-                fail(f"{who}: update was refused{_detail(changed)}")
+            if changed == 0:
+                fail(f"{who}: update did not reach it (owner locked out)")
         if "DELETE" in commands:
             removed = world.attempt(actor, f"delete from public.{_q(table)} where {where}", params)
             if isinstance(removed, _Refused) or removed == 0:
@@ -183,11 +210,7 @@ def _probe_table(world: _World, target: Target, rows: dict[str, dict[str, Any]])
 def _probe_view(world: _World, target: Target) -> list[Evidence]:
     failures = []
     marks = world.marks_by_user()
-    for actor in (
-        _Actor("user A", world.users["A"]),
-        _Actor("user B", world.users["B"]),
-        _Actor("anon", None),
-    ):
+    for actor in world.actors():
         rows = world.attempt_rows(actor, f"select to_jsonb(v)::text from public.{_q(target.name)} v")
         if isinstance(rows, _Refused):
             continue
@@ -223,6 +246,7 @@ class _Column:
     not_null: bool
     has_default: bool
     generated: bool
+    identity: bool
     enum_first: str | None
     choices: tuple[str, ...]
 
@@ -234,6 +258,7 @@ class _World:
     connection: Any
     users: dict[str, uuid.UUID]
     rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    tenancy: dict[tuple[str, str], str] = field(default_factory=dict)
     counter: int = 0
 
     def __post_init__(self) -> None:
@@ -249,7 +274,29 @@ class _World:
         with self.connection.transaction(force_rollback=True):
             self.connection.execute(f"set local role {actor.role}")
             self.connection.execute("select set_config('request.jwt.claims', %s, true)", (actor.claims,))
+            if actor.user_id is not None:  # the older PostgREST form of the same claim
+                self.connection.execute(
+                    "select set_config('request.jwt.claim.sub', %s, true)", (str(actor.user_id),)
+                )
+            for name, value in actor.tenancy.items():
+                self.connection.execute("select set_config(%s, %s, true)", (f"app.{name}", value))
             yield
+
+    def actors(self) -> list[_Actor]:
+        users = [_Actor(f"user {u}", uid, self.tenancy_of(u)) for u, uid in self.users.items()]
+        return [*users, _Actor("anon", None)]
+
+    def tenancy_of(self, user: str) -> dict[str, str]:
+        return {name: value for (owner, name), value in self.tenancy.items() if owner == user}
+
+    def tenant_value(self, user: str, name: str) -> str:
+        return self.tenancy.setdefault((user, name), str(uuid.uuid4()))
+
+    def update_column(self, table: str) -> str:
+        """A column `update … set c = c` may name: not a key, not generated, not an identity."""
+        key = self.key_columns(table)
+        plain = [c.name for c in self.columns(table) if not (c.generated or c.identity or c.name in key)]
+        return plain[0] if plain else key[0]
 
     def attempt(self, actor: _Actor, sql: str, params: Sequence[Any] = ()) -> int | _Refused:
         """Rows counted (a select) or touched (insert/update/delete), or the refusal."""
@@ -286,7 +333,7 @@ class _World:
         rows = self.connection.execute(
             """
             select a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory, t.typname, a.attnotnull,
-                   a.atthasdef or a.attidentity <> '', a.attgenerated <> '',
+                   a.atthasdef or a.attidentity <> '', a.attgenerated <> '', a.attidentity <> '',
                    (select e.enumlabel from pg_enum e where e.enumtypid = a.atttypid
                      order by e.enumsortorder limit 1)
             from pg_attribute a join pg_type t on t.oid = a.atttypid
@@ -309,7 +356,8 @@ class _World:
                 not_null=r[4],
                 has_default=r[5],
                 generated=r[6],
-                enum_first=r[7],
+                identity=r[7],
+                enum_first=r[8],
                 choices=_choices(r[0], [c[0] for c in checks]),
             )
             for r in rows
@@ -355,6 +403,22 @@ class _World:
         commands = {str(r[0]) for r in rows}
         return {"SELECT", "INSERT", "UPDATE", "DELETE"} if "ALL" in commands else commands
 
+    def _policy_literals(self, table: str, given: dict[str, Any]) -> dict[str, str]:
+        """Columns of `table` that some policy compares with a literal (`m.role = 'admin'`): a membership
+        row gets that value, so the member the probe builds is the member the policy admits."""
+        rows = self.connection.execute(
+            "select coalesce(qual, '') || ' ' || coalesce(with_check, '') from pg_policies "
+            "where schemaname = %s",
+            (EXPOSED_SCHEMA,),
+        ).fetchall()
+        names = {c.name for c in self.columns(table)} - set(given)
+        found: dict[str, str] = {}
+        for (text,) in rows:
+            for column, literal in _COMPARED_LITERAL.findall(text):
+                if column in names:
+                    found.setdefault(column, literal)
+        return found
+
     def public_tables(self) -> list[str]:
         rows = self.connection.execute(
             "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
@@ -388,7 +452,11 @@ class _World:
                     marks[user].add(value)
         return marks
 
-    def row_for(self, table: str, user: str, visiting: set[str]) -> dict[str, Any] | str:
+    def row_for(
+        self, table: str, user: str, visiting: set[str], as_parent: bool = False
+    ) -> dict[str, Any] | str:
+        """The row of `table` built for `user`. A parent row no column ties to a user (a `tenants` row) is
+        the user's tenant: its key goes into their claims as `<tenant>_id`."""
         if (table, user) in self.rows:
             return self.rows[(table, user)]
         if table in visiting:
@@ -403,12 +471,16 @@ class _World:
             return f"could not insert a row: {row}"
         member = self._add_memberships(table, row, user, visiting | {table})
         if not member and not self._owned(table, values, user):
-            return "no column ties its rows to a user (no foreign key to auth.users, no user_id/owner_id)"
+            key = self.key_columns(table)
+            if not as_parent or len(key) != 1:
+                return "no column ties its rows to a user (no foreign key to auth.users, no user_id/owner_id)"
+            self.tenancy[(user, _singular(table) + "_id")] = str(row[key[0]])
         self.rows[(table, user)] = row
         return row
 
     def _owned(self, table: str, values: dict[str, Any], user: str) -> bool:
-        return str(self.users[user]) in {str(v) for v in values.values()} or any(
+        mine = {str(self.users[user]), *self.tenancy_of(user).values()}
+        return bool(mine & {str(v) for v in values.values()}) or any(
             (schema, parent) != ("auth", "users") and (parent, user) in self.rows
             for schema, parent, _ in self.foreign_keys(table).values()
         )
@@ -429,7 +501,7 @@ class _World:
                     values[column.name] = str(self.users[user])
                     continue
                 if schema == EXPOSED_SCHEMA and parent != table:
-                    row = self.row_for(parent, user, visiting)
+                    row = self.row_for(parent, user, visiting, as_parent=True)
                     if isinstance(row, dict):
                         values[column.name] = row[parent_column]
                         continue
@@ -444,6 +516,9 @@ class _World:
                 and not any(fk[:2] == ("auth", "users") for fk in foreign.values())
             ):
                 values[column.name] = str(self.users[user])
+                continue
+            if column.name in _TENANT_NAMES and column.type_name == "uuid":
+                values[column.name] = self.tenant_value(user, column.name)
                 continue
             if column.not_null and not column.has_default:
                 value = self._value(column)
@@ -506,6 +581,7 @@ class _World:
             if not to_parent or not to_user:
                 continue
             given = {column: row[foreign[column][2]] for column in to_parent}
+            given.update(self._policy_literals(other, given))
             values = self._values(other, user, visiting | {other}, given)
             if isinstance(values, str):
                 continue
@@ -524,6 +600,7 @@ def _insert_sql(table: str, columns: Sequence[str], types: dict[str, str]) -> st
     return f"insert into public.{_q(table)} ({names}) values ({placeholders})"
 
 
+_COMPARED_LITERAL = re.compile(r"\b(\w+)\s*=\s*'((?:[^']|'')*)'")
 _LITERAL = re.compile(r"'((?:[^']|'')*)'")
 
 
@@ -534,3 +611,9 @@ def _choices(column: str, checks: Sequence[str]) -> tuple[str, ...]:
         if re.search(rf"\b{re.escape(column)}\b", definition) and "ANY (ARRAY[" in definition:
             return tuple(value.replace("''", "'") for value in _LITERAL.findall(definition))
     return ()
+
+
+def _singular(table: str) -> str:
+    if table.endswith("ies"):
+        return table[:-3] + "y"
+    return table[:-1] if table.endswith("s") else table
