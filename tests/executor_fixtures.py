@@ -26,3 +26,19 @@ def postgres_server() -> Iterator[PostgresServer]:
             yield server
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def npm_home() -> Path:
+    """Where the fixture's node_modules are cached across test sessions (keyed by its lockfile hash)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed for the fixture project's TypeScript")
+    return Path(tempfile.gettempdir()) / "agent-eval-test-home"
+
+
+@pytest.fixture
+def fixture_project(tmp_path: Path, npm_home: Path) -> Path:
+    """A fresh scratch copy of the Stratos fixture with its node_modules linked."""
+    from agent_eval.executors.fixture import prepare_fixture
+
+    return prepare_fixture(tmp_path / "stratos", home=npm_home)
