@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
@@ -68,9 +69,31 @@ def installed_node_modules(project: Path, home: Path | None = None) -> Path:
     return target
 
 
-def prepare_fixture(dest: Path, name: str = DEFAULT_FIXTURE, home: Path | None = None) -> Path:
-    """A scratch copy of the fixture at `dest` (created; must not exist) with its `node_modules` linked."""
+def prepare_fixture(
+    dest: Path, name: str = DEFAULT_FIXTURE, home: Path | None = None, setup: Mapping[str, str] | None = None
+) -> Path:
+    """A scratch copy of the fixture at `dest` (created; must not exist) with its `node_modules` linked,
+    and a task's `setup` files (project-relative path → content) written over it."""
     source = fixture_source(name)
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns("node_modules", "__pycache__", "__init__.py"))
+    for relative, content in (setup or {}).items():
+        target = dest / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
     (dest / "node_modules").symlink_to(installed_node_modules(source, home), target_is_directory=True)
     return dest
+
+
+def file_hashes(project_dir: Path) -> dict[str, str]:
+    """Project-relative path → content hash of every file outside node_modules (before/after a task)."""
+    hashes = {}
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if path.is_file() and not path.is_symlink() and relative.parts[0] not in {"node_modules", ".git"}:
+            hashes[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
+def changed_files(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """Files added or modified between two `file_hashes` (deleted ones are not graded)."""
+    return sorted(path for path, digest in after.items() if before.get(path) != digest)
