@@ -79,3 +79,14 @@ def test_fix_comments_leak_starts_leaking(postgres_server, npm_home: Path, tmp_p
     verdicts = execute_task(postgres_server, project, task, sorted(task.setup))
     assert verdicts["rls-probe"].status == "fail"
     assert "comments: user A on user B's row: select returned it" in verdicts["rls-probe"].evidence[0].note
+
+
+@pytest.mark.parametrize("task_id", ["fix-create-handler", "fix-delete-handler", "add-pagination"])
+def test_the_fixture_itself_solves_the_fix_tasks(
+    postgres_server, npm_home: Path, tmp_path: Path, task_id: str
+) -> None:
+    """The pristine handlers are a correct solution: the task's own cases must be satisfiable."""
+    task = tasks()[task_id].model_copy(update={"executed": ("http-contract",)})
+    project = prepare_fixture(tmp_path / "solved", home=npm_home)
+    verdicts = execute_task(postgres_server, project, task, sorted(task.setup))
+    assert verdicts["http-contract"].status == "pass", verdicts["http-contract"].evidence
