@@ -95,26 +95,16 @@ def generic_cases(project_dir: Path, changed: Sequence[str]) -> list[HttpCase]:
         dynamic = "[" in route.pattern
         for method in dict.fromkeys(_EXPORTED_METHOD.findall(source)):
             stem = f"{method.lower()}-{re.sub(r'[^a-z0-9]+', '-', route.pattern.lower()).strip('-')}"
+            common = {"method": method, "path": route.example_path()}
             if _USES_SESSION.search(source):
+                body: dict[str, Any] | None = {} if method in _BODY_METHODS else None
                 cases.append(
-                    HttpCase(
-                        id=f"{stem}-no-session",
-                        method=method,
-                        path=route.example_path(),
-                        session="none",
-                        body={} if method in _BODY_METHODS else None,
-                        expect=(401,),
-                    )
+                    HttpCase(id=f"{stem}-no-session", session="none", body=body, expect=(401,), **common)
                 )
             if method in _BODY_METHODS:
+                expect = (400, 404) if dynamic else (400,)
                 cases.append(
-                    HttpCase(
-                        id=f"{stem}-malformed-json",
-                        method=method,
-                        path=route.example_path(),
-                        raw_body="{not json",
-                        expect=(400, 404) if dynamic else (400,),
-                    )
+                    HttpCase(id=f"{stem}-malformed-json", raw_body="{not json", expect=expect, **common)
                 )
     return cases
 
