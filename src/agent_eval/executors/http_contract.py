@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from agent_eval.executors import ExecutorUnavailable
+from agent_eval.executors import ExecutorUnavailable, agent_code_env
 from agent_eval.executors.migrations import MigrationError, apply_migrations, project_migrations
 from agent_eval.executors.postgres import PostgresServer, connect, fresh_database
 from agent_eval.graders.model import Evidence, Verdict
@@ -138,7 +138,11 @@ def http_contract(
                     "insert into auth.users (id, email) values (%s, %s)",
                     (user_id, f"{label.lower()}@example.test"),
                 )
-        answers = _run_node(project_dir, url, secret, users, planned)
+        try:
+            answers = _run_node(project_dir, url, secret, users, planned)
+        except subprocess.TimeoutExpired:
+            reason = f"the handlers did not answer within {_NODE_TIMEOUT_S} s"
+            return Verdict(check=CHECK_ID, status="fail", reason=reason)
     for item in planned:
         case = item["case"]
         problem = _problem(case, answers.get(case.id))
@@ -214,7 +218,7 @@ def _run_node(
         done = subprocess.run(
             [node, str(runner), str(project_dir), handle.name],
             cwd=project_dir,
-            env={**os.environ, **_database_env(database_url), "SUPABASE_JWT_SECRET": secret},
+            env={**agent_code_env(), **_database_env(database_url), "SUPABASE_JWT_SECRET": secret},
             capture_output=True,
             text=True,
             timeout=_NODE_TIMEOUT_S,

@@ -58,6 +58,7 @@ class Target:
 
     name: str
     evidence: Evidence
+    source: str = ""  # the migration file that creates or alters it ("" for an answer's SQL)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def apply_migrations(connection: Any, migrations: Sequence[Migration]) -> Applie
                 for name in _relations_named(statement):
                     if name in stubs and not _sets_access(statement):
                         continue  # a stand-in's access rules are the conversation's, not the answer's
-                    targets.setdefault(name, Target(name, statement.evidence(name)))
+                    source = "" if migration.answer else migration.name
+                    targets.setdefault(name, Target(name, statement.evidence(name), source))
     if stubs:
         skipped.append(f"stand-ins created for tables the answer assumes: {', '.join(sorted(stubs))}")
     return Applied(targets=tuple(targets.values()), skipped=tuple(skipped), incomplete=frozenset(incomplete))

