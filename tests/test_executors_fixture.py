@@ -121,3 +121,28 @@ def test_rls_probe_of_a_project_change(postgres_server, fixture_project: Path) -
     verdict = probe_rls_project(postgres_server, fixture_project, [migration])
     assert verdict.status == "fail"
     assert "tags: user A on user B's row: select returned it" in "\n".join(e.note for e in verdict.evidence)
+
+
+def test_changes_become_a_diff_and_a_gradable_answer(tmp_path: Path) -> None:
+    import shutil
+
+    from agent_eval.executors.changes import changes_as_answer, task_diff
+    from agent_eval.graders.grade import grade_response
+
+    project = tmp_path / "copy"
+    shutil.copytree(fixture_source(), project)
+    migration = "supabase/migrations/20250101000000_notes.sql"
+    (project / migration).write_text("create table public.notes (id uuid primary key);\n", encoding="utf-8")
+    route = project / ROUTE
+    route.write_text(
+        route.read_text(encoding="utf-8").replace("status: 201", "status: 200"), encoding="utf-8"
+    )
+    diff = task_diff(project, [ROUTE, migration])
+    assert f"--- a/{ROUTE}\n+++ b/{ROUTE}\n" in diff
+    assert "-    return Response.json({ data: project }, { status: 201 });" in diff
+    assert "+create table public.notes (id uuid primary key);" in diff
+    verdicts = grade_response(
+        changes_as_answer(project, [ROUTE, migration]), ["rls-enabled", "api-versioning"]
+    )
+    assert verdicts["rls-enabled"].status == "fail"
+    assert verdicts["api-versioning"].status == "pass"
