@@ -3,12 +3,15 @@ the real database, and a change that breaks either is caught with tsc's or the h
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+from agent_eval.executors.changes import changes_as_answer, task_diff
 from agent_eval.executors.fixture import fixture_source, lockfile_hash
 from agent_eval.executors.http_contract import generic_cases, http_contract, routes
 from agent_eval.executors.rls_probe import probe_rls_project
 from agent_eval.executors.typescript import typecheck
+from agent_eval.graders.grade import grade_response
 from agent_eval.scenarios.agentic import HttpCase
 from executor_fixtures import fixture_project, npm_home, postgres_server
 
@@ -124,11 +127,6 @@ def test_rls_probe_of_a_project_change(postgres_server, fixture_project: Path) -
 
 
 def test_changes_become_a_diff_and_a_gradable_answer(tmp_path: Path) -> None:
-    import shutil
-
-    from agent_eval.executors.changes import changes_as_answer, task_diff
-    from agent_eval.graders.grade import grade_response
-
     project = tmp_path / "copy"
     shutil.copytree(fixture_source(), project)
     migration = "supabase/migrations/20250101000000_notes.sql"
