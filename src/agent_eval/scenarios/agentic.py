@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent_eval.scenarios.dataset import DatasetError, _field_path
-from agent_eval.scenarios.yamlio import YamlFileError, load_yaml
+from agent_eval.yamlio import YamlFileError, load_yaml
 
 ExecutedGrader = Literal["rls-probe", "typecheck", "http-contract"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
