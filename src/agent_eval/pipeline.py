@@ -36,9 +36,16 @@ from agent_eval.graders.model import JudgeVerdict, Verdict
 from agent_eval.harness.routing import build_routing_request, decide
 from agent_eval.harness.standards import build_standards_request
 from agent_eval.paths import agents_dir, display_path, home_dir, reports_dir
-from agent_eval.providers.aliases import ALIASES, INHERIT
 from agent_eval.providers.credentials import has_credentials
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
+from agent_eval.providers.spec import (
+    ENABLE_MODEL_HINT,
+    LOCAL_MODEL,
+    ModelSpecError,
+    OpenModel,
+    open_model,
+    parse_model_spec,
+)
 from agent_eval.runner import RunOutcome, WorkItem, run_all
 from agent_eval.scenarios.dataset import DatasetError, load_scenarios
 from agent_eval.scenarios.model import Scenario, Suite
@@ -46,11 +53,6 @@ from agent_eval.store.db import Store, now_iso
 from agent_eval.store.model import ResultRecord, RunInfo
 
 SUITES: tuple[Suite, ...] = ("routing", "standards")
-LOCAL_MODEL = "local"
-ENABLE_MODEL_HINT = (
-    "set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), or pass --model openai:MODEL@URL for a local "
-    "OpenAI-compatible server"
-)
 
 
 class RunError(Exception):
@@ -77,6 +79,7 @@ class RunOptions:
     home: Path | None = None
     progress: bool = True
     report: bool = True
+    call_timeout: float | None = None  # seconds per call, retries included (None: the provider's default)
 
 
 @dataclass
@@ -105,54 +108,6 @@ class Plan:
     max_cost: float | None
     offline: bool
     notes: tuple[str, ...]
-
-
-# model specs
-@dataclass(frozen=True)
-class OpenModel:
-    provider: Provider
-    model: str  # the id requests carry: aliases resolved up front so a moved alias never hits a stale cache
-    offline: bool  # no generative model answers (the local router, or a replay of an offline run)
-
-
-async def open_model(spec: str, roster: Roster, store: Store, *, judge: bool = False) -> OpenModel:
-    """`local`, `replay:RUN_ID`, `openai:MODEL[@URL]`, `anthropic:ID|ALIAS` or a bare Anthropic id/alias."""
-    if spec == LOCAL_MODEL:
-        from agent_eval.providers.local import LocalRouter
-
-        return OpenModel(LocalRouter(roster), LOCAL_MODEL, offline=True)
-    if spec.startswith("replay:"):
-        from agent_eval.providers.replay import ReplayProvider
-
-        source = store.get_run(spec.removeprefix("replay:"))
-        if source is None:
-            raise RunError(
-                f"--model {spec}: no stored run {spec.removeprefix('replay:')!r} (see `agent-eval runs`)"
-            )
-        model = source.judge_model if judge else source.model
-        if model is None:
-            raise RunError(f"--model {spec}: that run had no judge to replay")
-        # Same model ids as the source run, so every request hashes to the call that run stored.
-        return OpenModel(
-            ReplayProvider(store.responses_by_hash(source.run_id), name=spec), model, source.offline
-        )
-    if spec.startswith("openai:"):
-        from agent_eval.providers.openai_compat import OpenAICompatProvider
-
-        try:
-            provider = OpenAICompatProvider(spec)
-        except ValueError as exc:
-            raise RunError(str(exc)) from exc
-        return OpenModel(provider, provider.model, offline=False)
-    if not has_credentials():
-        raise RunError(f"model {spec!r} needs the Anthropic API: {ENABLE_MODEL_HINT}")
-    from agent_eval.providers.anthropic import AnthropicProvider
-
-    bare = spec.removeprefix("anthropic:")
-    anthropic = AnthropicProvider(bare)
-    if bare in {*ALIASES, INHERIT}:
-        await anthropic.refresh_aliases()  # the newest model of the family, when the Models API answers
-    return OpenModel(anthropic, anthropic.resolve(bare), offline=False)
 
 
 # identity
@@ -225,7 +180,10 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
             "no Anthropic credentials: routing runs on the offline lexical baseline ('local'), "
             f"standards and judge are skipped; to run them, {ENABLE_MODEL_HINT}"
         )
-    opened = await open_model(model_spec, roster, store)
+    try:
+        opened = await open_model(model_spec, roster, store, call_timeout=options.call_timeout)
+    except ModelSpecError as exc:
+        raise RunError(str(exc)) from exc
     offline = offline or opened.offline
     if model_spec == LOCAL_MODEL and "standards" in suites:
         if explicit_model is not None:
@@ -235,12 +193,18 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
     judge_spec = settings.get("judge_model_spec", options.judge_model) or (
         model_spec if model_spec.startswith("replay:") else config.judge_model if config else "haiku"
     )
+    try:
+        parse_model_spec(judge_spec)  # a malformed spec is bad input; an unavailable judge is only skipped
+    except ModelSpecError as exc:
+        raise RunError(f"judge: {exc}") from exc
     judge: OpenModel | None = None
     rubric: Rubric | None = None
     if any(s.suite == "standards" for s in scenarios):
         try:
-            judge = await open_model(judge_spec, roster, store, judge=True)
-        except RunError as exc:
+            judge = await open_model(
+                judge_spec, roster, store, judge=True, call_timeout=options.call_timeout
+            )
+        except ModelSpecError as exc:
             notes.append(f"judge skipped: {exc}")
         if judge is not None:
             criteria = judge_criteria(config) if config and config.rubric else None

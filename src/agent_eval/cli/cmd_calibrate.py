@@ -76,7 +76,7 @@ def _model_grader(
     from agent_eval.graders.calibration import calibrate
     from agent_eval.graders.check_judge import model_check_verdicts
     from agent_eval.paths import agents_dir, home_dir
-    from agent_eval.pipeline import RunError, open_model
+    from agent_eval.providers.spec import ModelSpecError, open_model
     from agent_eval.store.db import Store
 
     if spec is None:
@@ -90,7 +90,7 @@ def _model_grader(
         with Store(home_dir()) as store:
             try:
                 opened = await open_model(spec, load_roster(agents_dir()), store, judge=True)
-            except RunError as exc:
+            except ModelSpecError as exc:
                 return None, f"judge model not calibrated: {exc}"
             if opened.offline:
                 return None, f"judge model not calibrated: {spec} is not a generative model"

@@ -34,6 +34,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--no-cache", action="store_true", help="ignore the response cache")
     parser.add_argument("--max-cost", type=float, metavar="USD", help="stop cleanly before spending more")
     parser.add_argument(
+        "--call-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time each API call may take, retries of 429/529/5xx/dropped connections included (default 600)",
+    )
+    parser.add_argument(
         "--agents-dir", type=Path, help="folder of agent files (default agents/ or .claude/agents/)"
     )
     parser.add_argument("--no-report", action="store_true", help="skip writing the HTML report")
@@ -49,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise UsageError(f"--{flag} must be at least 1, got {value}")
-    if args.max_cost is not None and args.max_cost <= 0:
-        raise UsageError(f"--max-cost must be positive, got {args.max_cost}")
+    for flag in ("max_cost", "call_timeout"):
+        value = getattr(args, flag)
+        if value is not None and value <= 0:
+            raise UsageError(f"--{flag.replace('_', '-')} must be positive, got {value}")
     options = RunOptions(
         agent=args.agent,
         suites=("routing", "standards") if args.suite == "all" else (args.suite,),
@@ -66,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         agents_dir=args.agents_dir,
         progress=True,
         report=not args.no_report,
+        call_timeout=args.call_timeout,
     )
     try:
         result = run_eval(options)
