@@ -37,6 +37,7 @@ from agent_eval.harness.routing import build_routing_request, decide
 from agent_eval.harness.standards import build_standards_request
 from agent_eval.paths import agents_dir, display_path, home_dir, reports_dir
 from agent_eval.providers.credentials import has_credentials
+from agent_eval.providers.errors import describe_error
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
 from agent_eval.providers.spec import (
     ENABLE_MODEL_HINT,
@@ -324,7 +325,7 @@ class Execution:
 
     def on_error(self, item: WorkItem, error: BaseException) -> None:
         self.failed_calls += 1
-        self.record_call(item, None, f"{type(error).__name__}: {error}")
+        self.record_call(item, None, describe_error(error))
 
     def work(self) -> list[WorkItem]:
         done = self.store.done(self.run.run_id)

@@ -94,6 +94,17 @@ def run_json(result: RunResult) -> dict[str, Any]:
     return run_summary(result)
 
 
+def print_failures(run_id: str) -> None:
+    """The run's failed calls grouped by cause, on stderr."""
+    from agent_eval.paths import home_dir
+    from agent_eval.store.db import Store
+    from agent_eval.store.model import failure_lines
+
+    with Store(home_dir()) as store:
+        for line in failure_lines(store.call_failures(run_id)):
+            print(f"    {line}", file=sys.stderr)
+
+
 def print_summary(result: RunResult) -> None:
     summary = run_json(result)
     run = result.run
@@ -132,6 +143,7 @@ def print_summary(result: RunResult) -> None:
             f"`agent-eval run --agent {run.agent} --resume {run.run_id}` runs what is missing",
             file=sys.stderr,
         )
+        print_failures(run.run_id)
     elif run.status in ("interrupted", "budget"):
         print(
             f"  stopped ({run.status}): `agent-eval run --agent {run.agent} --resume {run.run_id}` "

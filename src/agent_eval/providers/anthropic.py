@@ -21,6 +21,7 @@ import random
 import time
 from typing import Any
 
+import httpx2
 from anthropic import (
     APIConnectionError,
     APIError,
@@ -36,6 +37,7 @@ from agent_eval.providers import pricing
 from agent_eval.providers.aliases import ALIASES, DEFAULT_ALIAS, aliases_from_models, is_alias, resolve
 from agent_eval.providers.backpressure import OVERLOAD_STATUSES, report_overload
 from agent_eval.providers.credentials import has_credentials
+from agent_eval.providers.errors import api_message
 from agent_eval.providers.model import ModelRequest, ModelResponse, Usage
 
 __all__ = ["AnthropicProvider", "has_credentials", "open_anthropic", "to_model_response"]
@@ -57,15 +59,18 @@ class CallBudgetExceeded(TimeoutError):
     """A call still failing transiently (or unanswered) when its time budget ran out."""
 
     def __init__(self, budget_s: float, last_error: APIError | None) -> None:
-        cause = f"; last error: {last_error}" if last_error is not None else ""
+        cause = f"; last error: {api_message(last_error)}" if last_error is not None else ""
         super().__init__(f"no answer within the call budget of {budget_s:g} s (--call-timeout){cause}")
+        self.request = last_error.request if last_error is not None else None
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether another attempt may succeed: a dropped or timed-out connection, 408/409/429 or any 5xx."""
+    """Whether another round may succeed: 408/409/429, any 5xx, a dropped or timed-out connection. Not a
+    connection nobody accepts (nothing listens at the URL, or its host does not resolve): the SDK's own
+    retries have tried it for several seconds already, and minutes more would only delay the answer."""
     if isinstance(error, APIStatusError):
         return error.status_code in TRANSIENT_STATUSES or error.status_code >= 500
-    return isinstance(error, APIConnectionError)
+    return isinstance(error, APIConnectionError) and not isinstance(error.__cause__, httpx2.ConnectError)
 
 
 def retry_after_s(error: BaseException) -> float | None:
@@ -79,16 +84,6 @@ def retry_after_s(error: BaseException) -> float | None:
         except (KeyError, ValueError):
             continue
     return None
-
-
-def api_message(error: APIStatusError) -> str:
-    """The API's own words for a refused request: status, error type and message from its JSON body."""
-    body = error.body if isinstance(error.body, dict) else {}
-    detail = body.get("error") if isinstance(body.get("error"), dict) else body
-    message = detail.get("message") if isinstance(detail, dict) else None
-    kind = detail.get("type") if isinstance(detail, dict) else None
-    parts = (error.status_code, f"{kind}:" if kind else None, message or error.message)
-    return " ".join(str(part) for part in parts if part)
 
 
 def round_backoff_s(round_number: int) -> float:

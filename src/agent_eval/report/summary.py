@@ -11,7 +11,7 @@ from agent_eval.scenarios.model import NO_DELEGATION
 from agent_eval.stats.describe import mean_interval, percentiles
 from agent_eval.stats.intervals import Interval
 from agent_eval.store.db import Store
-from agent_eval.store.model import ResultRecord, RunInfo
+from agent_eval.store.model import FailureGroup, ResultRecord, RunInfo
 
 ERROR_LABEL = "(error)"
 # Judge means (1–5) at or above APPROVES count as approval, below REJECTS as rejection; between is neither.
@@ -102,6 +102,7 @@ class UsageSummary:
     latency_n: int
     latency: dict[int, float]  # percentile → seconds
     call_errors: int
+    call_failures: tuple[FailureGroup, ...] = ()  # the call errors grouped by cause
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,7 @@ def _usage(store: Store, info: RunInfo) -> UsageSummary:
         latency_n=len(latencies),
         latency=percentiles(latencies),
         call_errors=store.call_errors(info.run_id),
+        call_failures=tuple(store.call_failures(info.run_id)),
     )
 
 

@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent_eval.providers.errors import parse_stored_error
 from agent_eval.providers.model import ModelResponse, Usage
 from agent_eval.store.migrations import migrate
-from agent_eval.store.model import ResultRecord, RunInfo
+from agent_eval.store.model import FailureGroup, ResultRecord, RunInfo
 
 DB_FILE = "results.sqlite"
 
@@ -169,6 +170,23 @@ class Store:
     def call_errors(self, run_id: str) -> int:
         row = self._db.execute("SELECT COUNT(*) FROM calls WHERE run_id = ? AND error IS NOT NULL", (run_id,))
         return int(row.fetchone()[0])
+
+    def call_failures(self, run_id: str) -> list[FailureGroup]:
+        """The run's failed calls grouped by (cause, URL), most frequent first, each with its first message.
+        A call that failed and later succeeded (a resume) still counts: it is what happened."""
+        groups: dict[tuple[str, str | None], FailureGroup] = {}
+        rows = self._db.execute(
+            "SELECT error FROM calls WHERE run_id = ? AND error IS NOT NULL ORDER BY id", (run_id,)
+        )
+        for (text,) in rows:
+            cause, message, url = parse_stored_error(text)
+            group = groups.get((cause, url))
+            groups[(cause, url)] = (
+                FailureGroup(cause=cause, count=1, example=message, url=url)
+                if group is None
+                else group.model_copy(update={"count": group.count + 1})
+            )
+        return sorted(groups.values(), key=lambda g: (-g.count, g.cause))
 
     # results
     def save_result(self, record: ResultRecord) -> None:
