@@ -135,7 +135,7 @@ def test_permanent_errors_fail_at_once_with_the_apis_message(status: int, error:
 def test_a_budget_spent_mid_round_says_so_and_names_the_last_error() -> None:
     slow = Fault(529, 0.4)  # the SDK waits out each retry-after: its round outlasts the budget
     with MockAnthropic(fault_rule=lambda path, body, attempt: slow) as api, pytest.raises(
-        CallBudgetExceeded, match="call budget of 0.6 s"
+        CallBudgetExceeded, match=r"call budget of 0\.6 s"
     ):
         complete_once(api, call_timeout=0.6, max_retries=4)
     assert api.count() == 2

@@ -164,7 +164,9 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
 
     suites = tuple(settings.get("suites", options.suites))
     try:
-        scenarios = load_scenarios(options.agent, suites, options.root, config.datasets if config else None)
+        scenarios = load_scenarios(
+            options.agent, suites, options.root, config.datasets if config else None, agents=roster.names
+        )
     except DatasetError as exc:
         raise RunError(str(exc)) from exc
     scenarios = _limited(scenarios, suites, settings.get("limit", options.limit))
