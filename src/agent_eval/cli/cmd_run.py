@@ -100,7 +100,7 @@ def print_failures(run_id: str) -> None:
     from agent_eval.store.db import Store
     from agent_eval.store.model import failure_lines
 
-    with Store(home_dir()) as store:
+    with Store(home_dir(), readonly=True) as store:
         for line in failure_lines(store.call_failures(run_id)):
             print(f"    {line}", file=sys.stderr)
 
