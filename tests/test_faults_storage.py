@@ -16,8 +16,7 @@ import pytest
 
 from agent_eval.cli.main import main
 from agent_eval.store import migrations
-from agent_eval.store.db import DB_FILE, Store
-from agent_eval.store.errors import StoreError
+from agent_eval.store.db import DB_FILE, Store, StoreError
 from agent_eval.store.model import ResultRecord, RunInfo
 
 CLI = [sys.executable, "-m", "agent_eval.cli.main"]

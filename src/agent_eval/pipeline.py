@@ -35,7 +35,7 @@ from agent_eval.graders.judge import (
 from agent_eval.graders.model import JudgeVerdict, Verdict
 from agent_eval.harness.routing import build_routing_request, decide
 from agent_eval.harness.standards import build_standards_request
-from agent_eval.paths import agents_dir, display_path, home_dir, reports_dir
+from agent_eval.paths import agents_dir, display_path, found_project_root, home_dir, reports_dir
 from agent_eval.providers.credentials import has_credentials
 from agent_eval.providers.errors import describe_error
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
@@ -76,7 +76,7 @@ class RunOptions:
     use_cache: bool = True
     max_cost: float | None = None
     agents_dir: Path | None = None
-    root: Path = field(default_factory=Path.cwd)
+    root: Path = field(default_factory=found_project_root)
     home: Path | None = None
     progress: bool = True
     report: bool = True
@@ -154,7 +154,7 @@ def _load_config(agent: str, root: Path) -> EvalConfig | None:
 
 async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -> Plan:
     """Resolve roster, config, scenarios and models; `stored` (a resumed run) pins its own settings."""
-    roster = load_roster(agents_dir(options.root, options.agents_dir))
+    roster = load_roster(agents_dir(options.root, options.agents_dir), unique=True)
     agent = roster.get(options.agent)
     if agent is None:
         known = ", ".join(roster.names) or "none"

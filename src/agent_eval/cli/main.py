@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from agent_eval.store.errors import StoreError
+from agent_eval.errors import InputError
 
 COMMANDS = (
     "agents",
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
         sys.stdout.flush()  # inside the try: a reader that went away is handled below, not at exit
-    except (UsageError, StoreError) as exc:
+    except (UsageError, InputError) as exc:
         print(f"agent-eval {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:

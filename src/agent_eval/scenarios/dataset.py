@@ -15,7 +15,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from agent_eval.agents.roster import BUILT_IN_AGENTS
-from agent_eval.paths import datasets_dir
+from agent_eval.paths import datasets_dir, project_root
 from agent_eval.scenarios.model import NO_DELEGATION, Scenario, Suite
 from agent_eval.scenarios.yamlio import FlowList, YamlFileError, dump_yaml, load_yaml
 
@@ -128,7 +128,7 @@ def load_scenarios(
     """The scenarios `run` executes: each suite's file in order. `files` maps suite → path relative to
     `root` (the eval config's `datasets`); absent suites use `datasets/<agent>/<suite>.yaml`. With `agents`
     (the roster's names), every routing scenario's `expected` is checked against them."""
-    base = root or Path.cwd()
+    base = root or project_root()
     scenarios: list[Scenario] = []
     for suite in suites:
         relative = (files or {}).get(suite)

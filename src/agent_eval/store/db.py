@@ -13,13 +13,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent_eval.errors import InputError
 from agent_eval.providers.errors import parse_stored_error
 from agent_eval.providers.model import ModelResponse, Usage
-from agent_eval.store.errors import StoreError
 from agent_eval.store.migrations import migrate, pending_migrations
 from agent_eval.store.model import FailureGroup, ResultRecord, RunInfo
 
 DB_FILE = "results.sqlite"
+
+
+class StoreError(InputError):
+    """A results database that cannot be opened, read or written; the message names it and the fix."""
 
 
 def is_file_error(exc: BaseException) -> bool:
