@@ -10,21 +10,8 @@ import pytest
 
 from agent_eval.cli.main import main
 from agent_eval.paths import agents_dir, project_root
+from faults_fixtures import AGENT, project_fixture  # noqa: F401 - the `project` fixture
 from mock_api import MockAnthropic
-
-REPO = Path(__file__).resolve().parent.parent
-AGENT = "backend-developer"
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    for folder in ("agents", "datasets", "evals"):
-        shutil.copytree(REPO / folder, root / folder)
-    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    return root
 
 
 def agent_file(folder: Path, name: str, description: str = "Use for backend work.") -> Path:
@@ -48,6 +35,7 @@ def test_a_run_from_a_subfolder_uses_the_project_root_and_says_so(
     deep = project / "docs"
     deep.mkdir()
     monkeypatch.chdir(deep)
+    monkeypatch.delenv("ANTHROPIC_API_KEY")  # offline: routing on the local baseline, no API at all
     assert main(["run", "--agent", AGENT, "--suite", "routing", "--limit", "2", "--no-report"]) == 0
     err = capsys.readouterr().err
     assert "project root is" in err and str(project.resolve()) in err

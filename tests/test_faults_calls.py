@@ -4,7 +4,6 @@ model specs are checked before any call, and the alias refresh is bounded and sk
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
 from pathlib import Path
 
@@ -16,22 +15,8 @@ from agent_eval.providers.anthropic import MAX_MODEL_PAGES, AnthropicProvider, o
 from agent_eval.providers.spec import ModelSpec, ModelSpecError, parse_model_spec
 from agent_eval.store.db import Store
 from eval_mock import EvalResponder, expected_by_message
+from faults_fixtures import AGENT, project_fixture  # noqa: F401 - the `project` fixture
 from mock_api import Fault, MockAnthropic
-
-REPO = Path(__file__).resolve().parent.parent
-AGENT = "backend-developer"
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    for folder in ("agents", "datasets", "evals"):
-        shutil.copytree(REPO / folder, root / folder)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
-    return root
 
 
 def options(project: Path, **overrides: object) -> RunOptions:

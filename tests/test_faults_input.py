@@ -3,30 +3,16 @@ and the mock API receives nothing."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from agent_eval.cli.main import main
 from agent_eval.store.db import Store
+from faults_fixtures import AGENT, project_fixture  # noqa: F401 - the `project` fixture
 from mock_api import MockAnthropic
 
-REPO = Path(__file__).resolve().parent.parent
-AGENT = "backend-developer"
 FIRST_MESSAGE = "      message: I need to add a login endpoint that handles JWT authentication\n"
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    for folder in ("agents", "datasets", "evals"):
-        shutil.copytree(REPO / folder, root / folder)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
-    return root
 
 
 def edit_routing(project: Path, old: str, new: str) -> None:

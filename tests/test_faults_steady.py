@@ -29,7 +29,8 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, int, list[
 
     async def record(request: APIRequest, call_next: AsyncCallNext) -> AsyncAPIResponse[Any]:
         response = await call_next(request)
-        answers.append((str(request.url).split("?")[0], response.status_code, steady_diagnostics(response.headers)))
+        path = str(request.url).split("?")[0]
+        answers.append((path, response.status_code, steady_diagnostics(response.headers)))
         return response
 
     class RecordingClient(AsyncAnthropic):
