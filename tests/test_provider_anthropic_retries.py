@@ -103,10 +103,21 @@ def flaky_for(failures: int, fault: Fault) -> FaultRule:
 
 
 def test_transient_failures_beyond_the_sdks_retries_are_retried_within_the_call_budget() -> None:
+    heard: list[int] = []
+
+    async def go(api: MockAnthropic) -> ModelResponse:
+        provider = AnthropicProvider("sonnet", client=api.client(max_retries=2))
+        overload_listener.set(heard.append)
+        try:
+            return await provider.complete(make_request("hello"))
+        finally:
+            await provider.aclose()
+
     with MockAnthropic(fault_rule=flaky_for(7, Fault(529, 0.01))) as api:
-        response = complete_once(api, max_retries=2)
+        response = asyncio.run(go(api))
     assert response.text == "mock answer"
     assert api.count() == 8  # two rounds of three attempts fail, the third round succeeds at its second
+    assert heard == [529] * 7  # every round's pushback still reaches the runner's adaptive limit
 
 
 def test_a_dropped_connection_beyond_the_sdks_retries_is_retried_too() -> None:
