@@ -54,7 +54,6 @@ MAX_MODEL_PAGES = 20  # the Models API lists a few dozen models; more pages mean
 TRANSIENT_STATUSES = frozenset({408, 409, 429})  # and every 5xx (529 overloaded included)
 
 
-
 class CallBudgetExceeded(TimeoutError):
     """A call still failing transiently (or unanswered) when its time budget ran out."""
 
