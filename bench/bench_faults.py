@@ -1,4 +1,4 @@
-"""Bench: a whole `agent-eval run` (routing, standards, judge) against the mock API with 30% of attempts faulted.
+"""Bench: a whole `agent-eval run` (routing, standards, judge) against the mock API, 30% of attempts faulted.
 
 Faults are 429 with retry-after, 529, 500 and dropped connections, up to 8 per request: more than the SDK's
 own 5 attempts, so only the per-call time budget carries some calls through. Prints the calls answered, the
@@ -22,11 +22,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from eval_mock import EvalResponder, expected_by_message  # noqa: E402
-from mock_api import MockAnthropic  # noqa: E402
-
 from agent_eval.pipeline import RunOptions, run_eval  # noqa: E402
 from agent_eval.providers.anthropic import DEFAULT_MAX_RETRIES  # noqa: E402
+from agent_eval.store.db import Store  # noqa: E402
+from eval_mock import EvalResponder, expected_by_message  # noqa: E402
+from mock_api import MockAnthropic  # noqa: E402
 
 
 def main() -> None:
@@ -61,12 +61,14 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             attempts = Counter(digest for _, digest in api.arrivals)
             faults = dict(api.faults_served)
-        answered = len(attempts)
+        with Store(root / "home") as store:
+            answered = int(store.usage(result.run.run_id)["calls"])
         beyond_sdk = sum(1 for n in attempts.values() if n > DEFAULT_MAX_RETRIES + 1)
-        print(f"fault rate {args.fault_rate:.0%} (up to {args.max_faults} per request, seed {args.seed})")
-        print(f"calls (distinct requests): {answered}   HTTP attempts: {sum(attempts.values())}")
+        limit = f"up to {args.max_faults} per request body"
+        print(f"fault rate {args.fault_rate:.0%} ({limit}, seed {args.seed})")
+        print(f"calls answered: {answered}   HTTP attempts: {sum(attempts.values())}")
         print(f"faults served: {sum(faults.values())} {dict(sorted(faults.items()))}")
-        print(f"calls needing more than the SDK's {DEFAULT_MAX_RETRIES + 1} attempts: {beyond_sdk}")
+        print(f"request bodies needing more than the SDK's {DEFAULT_MAX_RETRIES + 1} attempts: {beyond_sdk}")
         print(f"failed calls: {result.failed_calls}   status: {result.run.status}")
         print(f"wall time: {elapsed:.1f} s")
 
