@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--no-cache", action="store_true", help="ignore the response cache")
     parser.add_argument("--max-cost", type=float, metavar="USD", help="stop cleanly before spending more")
     parser.add_argument(
+        "--call-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time each API call may take, retries of 429/529/5xx/dropped connections included (default 600)",
+    )
+    parser.add_argument(
         "--agents-dir", type=Path, help="folder of agent files (default agents/ or .claude/agents/)"
     )
     parser.add_argument(
@@ -79,8 +85,10 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise UsageError(f"--{flag} must be at least 1, got {value}")
-    if args.max_cost is not None and args.max_cost <= 0:
-        raise UsageError(f"--max-cost must be positive, got {args.max_cost}")
+    for flag in ("max_cost", "call_timeout"):
+        value = getattr(args, flag)
+        if value is not None and value <= 0:
+            raise UsageError(f"--{flag.replace('_', '-')} must be positive, got {value}")
     options = RunOptions(
         agent=args.agent,
         suites=suite_names() if args.suite == "all" else (args.suite,),
@@ -101,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         report=not args.no_report,
         thinking=args.thinking,
         effort=args.effort,
+        call_timeout=args.call_timeout,
     )
     use_project_checks(options.root)
     try:
@@ -113,6 +122,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_summary(result, summary)
     return EXIT_BY_STATUS.get(result.run.status, 3)
+
+
+def print_failures(run_id: str) -> None:
+    """The run's failed calls grouped by cause, on stderr."""
+    from agent_eval.paths import home_dir
+    from agent_eval.store.db import Store
+    from agent_eval.store.model import failure_lines
+
+    with Store(home_dir(), readonly=True) as store:
+        for line in failure_lines(store.call_failures(run_id)):
+            print(f"    {line}", file=sys.stderr)
 
 
 def print_summary(result: RunResult, summary: dict[str, Any]) -> None:
@@ -159,6 +179,7 @@ def print_summary(result: RunResult, summary: dict[str, Any]) -> None:
             f"`agent-eval run --agent {run.agent} --resume {run.run_id}` runs what is missing",
             file=sys.stderr,
         )
+        print_failures(run.run_id)
     elif run.status in ("interrupted", "budget"):
         print(
             f"  stopped ({run.status}): `agent-eval run --agent {run.agent} --resume {run.run_id}` "
