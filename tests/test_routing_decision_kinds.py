@@ -114,7 +114,7 @@ def test_run_flags_change_thinking_and_effort(project: Path, monkeypatch: pytest
 
 def test_migration_gives_earlier_routing_results_their_decision(tmp_path: Path) -> None:
     """Runs stored before decisions had kinds offered only the Agent tool: none means answered."""
-    db = sqlite3.connect(tmp_path / "old.db")
+    db = sqlite3.connect(tmp_path / "old.db", isolation_level=None)  # autocommit, as the store opens it
     db.executescript("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL);")
     MIGRATIONS[0][1](db)  # the schema as it was before decisions had kinds
     db.execute("INSERT INTO schema_migrations VALUES ('m001_initial', 'then')")
