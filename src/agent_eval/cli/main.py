@@ -23,6 +23,8 @@ COMMANDS = (
     "gate",
     "runs",
     "export",
+    "collisions",
+    "optimize",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 3
