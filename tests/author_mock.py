@@ -19,7 +19,25 @@ _WORD = re.compile(r"[a-z]{3,}")
 _MISSED = re.compile(r'^- "(?P<message>.*)": belongs to (?P<owner>\S+), went to (?P<chosen>\S+)$', re.M)
 
 
-_STOPWORDS = frozenset("the for and this that use agent with when should must are its after from".split())
+_STOPWORDS = frozenset(
+    [
+        "the",
+        "for",
+        "and",
+        "this",
+        "that",
+        "use",
+        "agent",
+        "with",
+        "when",
+        "should",
+        "must",
+        "are",
+        "its",
+        "after",
+        "from",
+    ]
+)
 
 
 def words(text: str) -> set[str]:
@@ -33,7 +51,9 @@ def request_text(request: Json) -> str:
         if isinstance(content, str):
             parts.append(content)
         else:
-            parts += [str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text"]
+            parts += [
+                str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text"
+            ]
     return "\n".join(parts)
 
 
@@ -71,5 +91,8 @@ class LexicalModel:
         else:
             added = sorted(set().union(*(words(m.group("message")) for m in missed)) - words(current))
         description = current + (" Also handles: " + ", ".join(added) + "." if added else "")
-        arguments = {"description": description, "rationale": f"added {len(added)} words from missed requests"}
+        arguments = {
+            "description": description,
+            "rationale": f"added {len(added)} words from missed requests",
+        }
         return {"content": [tool_use_block("propose_description", arguments)], "stop_reason": "tool_use"}

@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from author_mock import LexicalModel
-from mock_api import MockAnthropic
 
 from agent_eval.agents.roster import load_roster
 from agent_eval.author.collisions import find_collisions
 from agent_eval.cli.main import main
+from author_mock import LexicalModel
+from mock_api import MockAnthropic
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -32,7 +32,9 @@ def roster_with_twin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return agents
 
 
-def test_a_planted_near_duplicate_ranks_first(roster_with_twin: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_planted_near_duplicate_ranks_first(
+    roster_with_twin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["collisions", "--json"]) == 0
     pairs = json.loads(capsys.readouterr().out)["pairs"]
     assert {pairs[0]["a"], pairs[0]["b"]} == {"backend-developer", "server-engineer"}
@@ -43,7 +45,9 @@ def test_a_planted_near_duplicate_ranks_first(roster_with_twin: Path, capsys: py
 
 def test_the_evidence_names_stolen_examples_and_words(roster_with_twin: Path) -> None:
     (roster_with_twin / "server-engineer.md").unlink()
-    collisions = {frozenset((c.a, c.b)): c for c in find_collisions(load_roster(roster_with_twin).agents, top=None)}
+    collisions = {
+        frozenset((c.a, c.b)): c for c in find_collisions(load_roster(roster_with_twin).agents, top=None)
+    }
     pair = collisions[frozenset(("backend-developer", "database-administrator"))]
     assert "migration" in pair.shared_words
     stolen = {(s.owner, s.routed_to) for s in pair.stolen_examples}

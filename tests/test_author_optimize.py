@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from author_mock import LexicalModel
-from mock_api import MockAnthropic
 
 from agent_eval.agents.parse import parse_agent_file
 from agent_eval.author.optimize import score, split_scenarios
 from agent_eval.cli.main import main
 from agent_eval.scenarios.model import Scenario, ScenarioInput
+from author_mock import LexicalModel
+from mock_api import MockAnthropic
 
 AGENTS = {
     "billing-engineer": "Use this agent for backend work on the payments service.",
@@ -88,7 +88,9 @@ def make_project(root: Path) -> Path:
         ],
     }
     (root / "datasets" / "billing-engineer").mkdir(parents=True)
-    (root / "datasets" / "billing-engineer" / "routing.yaml").write_text(yaml.safe_dump(dataset), encoding="utf-8")
+    (root / "datasets" / "billing-engineer" / "routing.yaml").write_text(
+        yaml.safe_dump(dataset), encoding="utf-8"
+    )
     return agents / "billing-engineer.md"
 
 
@@ -102,8 +104,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return agent_file
 
 
-def optimize_json(api: MockAnthropic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                  *extra: str) -> dict[str, object]:
+def optimize_json(
+    api: MockAnthropic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *extra: str
+) -> dict[str, object]:
     monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
     code = main(["optimize", "--agent", "billing-engineer", "--model", "claude-sonnet-5-5", "--json", *extra])
     assert code == 0
@@ -116,7 +119,9 @@ def test_optimize_improves_heldout_and_leaves_the_file_alone(
     before = project.read_bytes()
     with MockAnthropic(responder=LexicalModel(list(AGENTS))) as api:
         result = optimize_json(api, monkeypatch, capsys)
-        proposer_bodies = [b for b in api.bodies() if any(t["name"] == "propose_description" for t in b.get("tools", []))]
+        proposer_bodies = [
+            b for b in api.bodies() if any(t["name"] == "propose_description" for t in b.get("tools", []))
+        ]
     baseline, best = result["baseline"], result["best"]
     assert isinstance(baseline, dict) and isinstance(best, dict)
     assert baseline["heldout"] == 0.5  # recall 0: no billing request shares two words with the description
@@ -129,8 +134,10 @@ def test_optimize_improves_heldout_and_leaves_the_file_alone(
     assert project.read_bytes() == before
 
     # The proposer never saw a held-out request.
-    scenarios = [Scenario(id=f"s{i:02d}", suite="routing", input=ScenarioInput(message=m), expected="billing-engineer")
-                 for i, m in enumerate(BILLING)]
+    scenarios = [
+        Scenario(id=f"s{i:02d}", suite="routing", input=ScenarioInput(message=m), expected="billing-engineer")
+        for i, m in enumerate(BILLING)
+    ]
     heldout_ids = {s.id for s in split_scenarios(scenarios, "billing-engineer").heldout}
     heldout_messages = [m for i, m in enumerate(BILLING) if f"s{i:02d}" in heldout_ids]
     assert proposer_bodies and heldout_messages
@@ -164,8 +171,12 @@ def test_a_description_that_grabs_everything_loses(
 
 def test_balanced_accuracy_counts_over_and_under_triggering_alike() -> None:
     scenarios = [
-        Scenario(id=f"p{i}", suite="routing", input=ScenarioInput(message="x"), expected="a") for i in range(2)
-    ] + [Scenario(id=f"n{i}", suite="routing", input=ScenarioInput(message="x"), expected="b") for i in range(8)]
+        Scenario(id=f"p{i}", suite="routing", input=ScenarioInput(message="x"), expected="a")
+        for i in range(2)
+    ] + [
+        Scenario(id=f"n{i}", suite="routing", input=ScenarioInput(message="x"), expected="b")
+        for i in range(8)
+    ]
     grabs_all = score(scenarios, {s.id: "a" for s in scenarios}, "a")
     takes_none = score(scenarios, {s.id: "none" for s in scenarios}, "a")
     assert grabs_all.balanced == takes_none.balanced == 0.5
