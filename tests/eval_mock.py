@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import sys
 import threading
 from pathlib import Path
@@ -21,6 +22,32 @@ from mock_api import Json, MockAnthropic, Reply, last_user_text, tool_use_block
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "datasets" / "backend-developer" / "reference" / "01-orders-list-good.md"
+
+
+def copy_project(tmp_path: Path) -> Path:
+    """A copy of the project's agents, datasets and eval config, so runs write nothing into the repo."""
+    root = tmp_path / "project"
+    for folder in ("agents", "datasets", "evals"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def offline_project(tmp_path: Path, monkeypatch: Any) -> Path:
+    """`copy_project` with no API credentials in the environment, as the working directory and home."""
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
+    return root
+
+
+def quiet_options(root: Path, **overrides: Any) -> Any:
+    """RunOptions for a run of backend-developer in `root`: no progress bar, no report, unless overridden."""
+    from agent_eval.run.options import RunOptions
+
+    values: dict[str, Any] = {"agent": "backend-developer", "root": root, "home": root / "home"}
+    return RunOptions(**{**values, "progress": False, "report": False, **overrides})
 
 
 def expected_by_message(root: Path, agent: str = "backend-developer") -> dict[str, str]:

@@ -89,6 +89,46 @@ def tool_use_responder(name: str, tool_input: Json | Callable[[Json], Json]) -> 
     return respond
 
 
+def thinking_block(thinking: str = "Weighing whether to do this myself.") -> Json:
+    return {"type": "thinking", "thinking": thinking, "signature": "mock-signature"}
+
+
+# Routing answers of every decision kind (harness/decision.py): each is a partial Message.
+def delegate(agent: str | None, prompt: str = "Carry out the task.") -> Json:
+    """An `Agent` call; `agent=None` leaves out `subagent_type` (a general-purpose agent)."""
+    call: Json = {"description": "Delegate the task", "prompt": prompt}
+    if agent is not None:
+        call["subagent_type"] = agent
+    return {"content": [tool_use_block("Agent", call, "toolu_mock_agent")], "stop_reason": "tool_use"}
+
+
+def act(tool: str, tool_input: Json | None = None) -> Json:
+    """The main assistant works itself: one call of an action tool (Read, Bash, Edit, …)."""
+    arguments = tool_input if tool_input is not None else {"file_path": "/project/README.md"}
+    return {"content": [tool_use_block(tool, arguments, "toolu_mock_act")], "stop_reason": "tool_use"}
+
+
+def invoke_skill(skill: str) -> Json:
+    call = tool_use_block("Skill", {"skill": skill}, "toolu_mock_skill")
+    return {"content": [call], "stop_reason": "tool_use"}
+
+
+def answer(text: str = "Here is the answer.") -> Json:
+    return {"content": [text_block(text)], "stop_reason": "end_turn"}
+
+
+def routing_responder(by_message: dict[str, Json], default: Json | None = None) -> Responder:
+    """Answers a routing request by its last user text (`delegate`, `act`, `invoke_skill`, `answer`), with
+    a thinking block first when the request asks for thinking, as the API does."""
+
+    def respond(request: Json) -> Reply:
+        reply = by_message.get(last_user_text(request), default if default is not None else answer())
+        thinking = (request.get("thinking") or {}).get("type") in ("adaptive", "enabled")
+        return {**reply, "content": [thinking_block(), *reply["content"]]} if thinking else reply
+
+    return respond
+
+
 def last_user_text(request: Json) -> str:
     """The text of the request's last user message (what a responder usually keys on)."""
     for message in reversed(request.get("messages", [])):

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from agent_eval.cli.main import main
-from agent_eval.report.compare import compare_runs
+from agent_eval.compare.runs import compare_runs
 from agent_eval.stats.multiple import holm
 from report_runs import (
     flips,

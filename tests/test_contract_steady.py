@@ -23,7 +23,7 @@ from anthropic import AsyncAnthropic, BadRequestError
 from agent_eval.graders.check_judge import build_check_request
 from agent_eval.graders.checks.registry import default_check_ids
 from agent_eval.graders.judge import build_judge_request, build_rubric
-from agent_eval.harness.routing import build_routing_request
+from agent_eval.harness.routing import RoutingSettings, build_routing_request
 from agent_eval.harness.standards import build_standards_request
 from agent_eval.providers.model import ModelRequest
 from agent_eval.scenarios.augment import augment_request
@@ -206,6 +206,34 @@ def test_anthropic_provider_sends_valid_requests(steady_url: str) -> None:
             responses = [await provider.complete(r) for r in every_request_kind().values()]
         assert all(r.content for r in responses)
         assert all(r.usage.input_tokens > 0 for r in responses), "usage came through the provider"
+
+    asyncio.run(send())
+
+
+def test_beta_surface_accepts_the_builtin_routing_request(steady_url: str) -> None:
+    """Claude Code sends routing on `POST /v1/messages?beta=true`; the builtin harness's request (a
+    system-role message after the user's words, adaptive thinking, effort, each flag) is valid there too."""
+    roster = project_roster()
+    message = scenario("Find where the rate limiter is configured across the repo")
+    requests = {
+        "default": build_routing_request(message, roster, MODEL),
+        "no thinking, high effort": build_routing_request(
+            message, roster, MODEL, RoutingSettings(thinking="disabled", effort="high")
+        ),
+    }
+    assert all(r.api_params()["messages"][-1]["role"] == "system" for r in requests.values())
+
+    async def send() -> None:
+        async with local_client(steady_url) as client:
+            for kind, request in requests.items():
+                raw = await client.beta.messages.with_raw_response.create(
+                    **request.api_params(), extra_query={"beta": "true"}
+                )
+                assert_accepted(f"beta {kind}", raw.status_code, raw.headers)
+                assert raw.headers["x-steady-matched-path"] == "/v1/messages?beta=true"
+            unknown_effort = {**requests["default"].api_params(), "output_config": {"effort": "extreme"}}
+            with pytest.raises(BadRequestError):  # the beta path is validated, not merely matched
+                await client.beta.messages.create(**unknown_effort, extra_query={"beta": "true"})
 
     asyncio.run(send())
 

@@ -30,8 +30,8 @@ def test_replay_answers_by_request_hash_without_cost() -> None:
     answer = asyncio.run(provider.complete(login))
 
     assert provider.offline
-    assert decide(answer) == "backend-developer"
-    assert decide(asyncio.run(provider.complete(typo))) == "Explore"
+    assert decide(answer).label == "backend-developer"
+    assert decide(asyncio.run(provider.complete(typo))).label == "Explore"
     assert answer.cached and answer.cost_usd == 0.0
     assert answer.usage.input_tokens == 900, "recorded usage is kept for the report"
 

@@ -37,7 +37,7 @@ def routed(router: LocalRouter, message: str) -> ModelResponse:
     ],
 )
 def test_routes_by_shared_vocabulary(pair_router: LocalRouter, message: str, expected: str) -> None:
-    assert decide(routed(pair_router, message)) == expected
+    assert decide(routed(pair_router, message)).label == expected
 
 
 def test_a_delegation_is_an_agent_tool_call(pair_router: LocalRouter) -> None:
@@ -62,7 +62,7 @@ def test_it_reads_the_last_user_message_not_the_context(pair_router: LocalRouter
     earlier = ("user", "Build a React component for the date picker")
     task = scenario("thanks, that works", earlier, ("assistant", "Done."))
     response = asyncio.run(pair_router.complete(build_routing_request(task, PAIR, "local")))
-    assert decide(response) == "none"
+    assert decide(response).label == "none"
 
 
 def test_thresholds_are_calibrated_and_can_be_overridden() -> None:

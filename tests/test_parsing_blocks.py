@@ -154,13 +154,40 @@ def test_code_shown_as_what_not_to_do_is_not_graded() -> None:
         "Your current code splices the id into the SQL:\n\n"
         "```ts\nawait pool.query(`select * from users where id = ${id}`);\n```\n\n"
         "Fixed version:\n\n```ts\nawait pool.query('select * from users where id = $1', [id]);\n```\n\n"
-        "```ts\n// ❌ Don't do this\nconst secret = 'hard-coded';\n```\n"
+        "```ts\n// ❌ Don't do this\nconst secret = 'hard-coded-signing-key';\n```\n\n"
+        "```ts\nconst secret = process.env.JWT_SECRET;\n```\n"
     )
     parsed = parse_response(text)
-    assert [b.counter_example for b in parsed.blocks] == [True, False, True]
-    assert len(parsed.ts_units) == 1
+    assert [b.counter_example for b in parsed.blocks] == [True, False, True, False]
+    assert len(parsed.ts_units) == 2
     verdicts = grade_response(text, ["parameterized-sql", "no-hardcoded-secrets"])
     assert [v.status for v in verdicts.values()] == ["pass", "pass"]
+
+
+def test_a_warning_without_a_rewrite_is_still_graded() -> None:
+    key = "sk_live_" + "51HqLyjKZ3p9XvQeR7tW2mN8bC4dF6gH"
+    text = (
+        "Don't do this in production, but for the demo here's the full file:\n\n"
+        f"```ts\nimport Stripe from 'stripe';\nexport const stripe = new Stripe('{key}');\n```\n"
+    )
+    (block,) = parse_response(text).blocks
+    assert block.shown_as_wrong and not block.counter_example
+    assert grade_response(text, ["no-hardcoded-secrets"])["no-hardcoded-secrets"].status == "fail"
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "Before running this migration, make sure pgcrypto is enabled:",
+        "I kept the existing code structure and only added the new table:",
+        "Before you deploy, here is the migration:",
+    ],
+)
+def test_a_lead_in_that_does_not_call_the_code_wrong_leaves_it_graded(lead_in: str) -> None:
+    text = f"{lead_in}\n\n```sql\ncreate table public.notes (id uuid primary key, body text);\n```\n"
+    (block,) = parse_response(text).blocks
+    assert not block.shown_as_wrong and not block.counter_example
+    assert grade_response(text, ["rls-enabled"])["rls-enabled"].status == "fail"
 
 
 def test_a_lead_in_that_names_the_fix_is_graded() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -18,10 +17,12 @@ from pathlib import Path
 import pytest
 
 from agent_eval.cli.main import main
-from agent_eval.pipeline import RunOptions, run_eval, run_summary
+from agent_eval.run.evaluate import run_eval
+from agent_eval.run.options import RunOptions
+from agent_eval.run.run_json import run_json
 from agent_eval.scenarios.dataset import load_scenarios
 from agent_eval.store.db import Store
-from eval_mock import EvalResponder, _misrouted, expected_by_message
+from eval_mock import EvalResponder, _misrouted, copy_project, expected_by_message
 from mock_api import MockAnthropic
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,11 +33,7 @@ FAST = ("--concurrency", "16")
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the project's agents, datasets and eval config, so runs write nothing into the repo."""
-    root = tmp_path / "project"
-    for folder in ("agents", "datasets", "evals"):
-        shutil.copytree(REPO / folder, root / folder)
-    return root
+    return copy_project(tmp_path)
 
 
 @pytest.fixture
@@ -97,7 +94,7 @@ def test_a_full_run_against_the_mock_grades_routing_standards_and_judge(
         result = run_eval(options(project))
         calls = api.count()
     assert result.run.status == "finished" and not result.run.offline
-    summary = run_summary(result, home=project / "home")
+    summary = run_json(result, home=project / "home")
     routing = load_scenarios(AGENT, ("routing",), project)
     wrong = sum(1 for s in routing if s.expected != "none" and _misrouted(s.input.message, 0.1))
     assert summary["summary"]["routing"]["n"] == len(routing)

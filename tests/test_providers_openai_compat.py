@@ -112,7 +112,7 @@ def test_routing_tool_call_comes_back_as_an_agent_tool_use(chat_mock: ChatMock) 
 
     response = complete(chat_mock, ROUTING)
 
-    assert decide(response) == "backend-developer"
+    assert decide(response).label == "backend-developer"
     assert response.tool_calls == [{"type": "tool_use", "id": "call_1", "name": "Agent", "input": arguments}]
     assert response.stop_reason == "tool_use"
     assert (response.usage.input_tokens, response.usage.cache_read_input_tokens) == (20, 100)
@@ -129,16 +129,19 @@ def test_request_is_translated_to_chat_completions(chat_mock: ChatMock) -> None:
     assert body["model"] == "llama-test"
     assert body["max_tokens"] == ROUTING.max_tokens
     system, user = body["messages"]
-    assert system == {"role": "system", "content": ROUTING.system[0]["text"]}
+    assert system["role"] == "system"
+    assert system["content"].startswith(ROUTING.system[0]["text"])
+    assert "Available agent types for the Agent tool:" in system["content"], "the roster joins the system"
     assert user["role"] == "user"
-    assert user["content"].startswith("Available agent types for the Agent tool:")
     assert user["content"].endswith("Add a login endpoint")
-    (tool,) = body["tools"]
+    tool = body["tools"][0]
+    assert [t["function"]["name"] for t in body["tools"]][-1] == "Skill"
     assert tool["type"] == "function"
     assert tool["function"]["name"] == "Agent"
     assert tool["function"]["parameters"]["required"] == ["description", "prompt"]
     assert "cache_control" not in json.dumps(body)
-    assert decide(response) == "none" and response.text == "I'll do it myself."
+    assert "thinking" not in body and "output_config" not in body
+    assert decide(response).label == "none" and response.text == "I'll do it myself."
     assert response.stop_reason == "end_turn"
 
 

@@ -56,7 +56,9 @@ def test_standards_section_has_checks_judge_and_disagreements(
     ]
     save_run(store, run_info("run"), records)
     page = write_report(store, "run", tmp_path / "r.html").read_text()
-    assert "Met every applicable check <strong>67% (n=3" in page
+    assert "every check the scenario requires applied and passed) <strong>67% (n=3" in page
+    no_failure = "No applicable check failed (a required check left n/a not counted against it)"
+    assert f"{no_failure} <strong>67% (n=3" in page
     assert "zod-validation: 67% (n=3, 95% CI" in page  # the bar's tooltip
     assert "Judge and rules disagree (2 of 3 judged)" in page
     assert 'data-scenario="std-0000"' in page and 'data-scenario="std-0001"' in page

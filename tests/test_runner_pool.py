@@ -53,6 +53,10 @@ def test_identical_requests_share_one_call() -> None:
     assert api.count() == 4
     assert (outcome.calls, outcome.deduplicated) == (4, 4)
     assert recorder.answered == {item.key: 1 for item in items}
+    # One item owns the call; the others are marked cached so the store counts what the API received.
+    sharers = [recorder.responses[f"judge-{i}"] for i in range(5)]
+    assert sum(not response.cached for response in sharers) == 1
+    assert sum(not response.cached for response in recorder.responses.values()) == api.count()
 
 
 def test_other_samples_of_one_request_are_separate_calls() -> None:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from agent_eval.stats.describe import mean_interval, percentiles
+from agent_eval.stats.clustered import clustered_mean_interval
+from agent_eval.stats.describe import percentiles
 from agent_eval.stats.multiple import holm
 from agent_eval.stats.paired import mcnemar_exact, paired_bootstrap_mean_diff, wilcoxon_signed_rank
 from agent_eval.stats.power import mde_paired_binary
@@ -85,12 +86,12 @@ def test_mde_is_none_for_a_handful_of_pairs() -> None:
     assert mde_paired_binary(0, 0.2) is None
 
 
-def test_mean_interval_is_the_t_interval() -> None:
+def test_mean_interval_with_one_value_per_scenario_is_the_t_interval() -> None:
     values = [2.0, 3.0, 4.0, 4.0, 5.0]
-    interval = mean_interval(values)
+    interval = clustered_mean_interval([[v] for v in values])
     low, high = stats.t.interval(0.95, len(values) - 1, loc=np.mean(values), scale=stats.sem(values))
     assert (interval.low, interval.high) == pytest.approx((low, high))
-    assert mean_interval([4.0]).low == 4.0
+    assert clustered_mean_interval([[4.0]]).low == 4.0
 
 
 def test_percentiles_interpolate() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent_eval.paths import evals_dir
-from agent_eval.scenarios.yamlio import FlowList, YamlFileError, dump_yaml, load_yaml
+from agent_eval.yamlio import FlowList, YamlFileError, dump_yaml, load_yaml
 
 
 class EvalConfigError(ValueError):
@@ -53,7 +53,7 @@ class Thresholds(_Strict):
 class EvalConfig(_Strict):
     agent: str
     datasets: dict[str, str] = Field(default_factory=dict)  # suite → dataset file relative to the project
-    checks: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()  # empty: every registered check applies; listing ids narrows the set
     rubric: tuple[RubricCriterion, ...] = ()
     model: str = "sonnet"
     judge_model: str = "haiku"
@@ -103,11 +103,26 @@ def load_eval_config(agent_name: str, root: Path | None = None) -> EvalConfig:
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
         raise EvalConfigError(f"{path}: field 'rubric': duplicate criterion id '{duplicate}'")
+    _require_known_checks(path, config)
     return config
+
+
+def _require_known_checks(path: Path, config: EvalConfig) -> None:
+    """Every check id the config names is registered (built-in, or a project check loaded before)."""
+    from agent_eval.graders.checks.registry import unknown_check_message
+
+    for field, check_ids in (
+        ("checks", config.checks),
+        ("thresholds.check_pass_rate_min", tuple(config.thresholds.check_pass_rate_min)),
+    ):
+        problem = unknown_check_message(check_ids)
+        if problem:
+            raise EvalConfigError(f"{path}: field '{field}': {problem}")
 
 
 CONFIG_HEADER = """Eval config for {agent}: written once by `agent-eval derive`, then yours to edit (derive
 never overwrites it). `agent-eval run` reads it; its command-line flags override these values.
+checks: empty applies every registered check (built-in and the project's checks/); list ids to narrow it.
 rubric: the judge's criteria, one per standards section of the agent's body; scenarios cite them by id.
 thresholds: what `agent-eval gate` requires (rates are fractions, judge scores are 1-5)."""
 

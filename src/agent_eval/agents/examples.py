@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agent_eval.agents.builtin import BUILTIN_NAMES
 from agent_eval.agents.model import Example
 
 OPEN_TAG, CLOSE_TAG = "<example>", "</example>"
@@ -17,7 +18,7 @@ _LABELLED_LINE = re.compile(r"^(?:[-*][ \t]+)?(context|user|assistant)[ \t]*:[ \
 _ACTION_LINE = re.compile(r"^<[^<>]+>$")
 
 _NAME = r"[a-z0-9]+(?:[-.][a-z0-9]+)*"  # dots too: "dotnet-framework-4.8-expert"
-_BUILT_IN = r"general-purpose|Explore|Plan|statusline-setup|claude"
+_BUILT_IN = "|".join(re.escape(name) for name in BUILTIN_NAMES)
 _AGENT_WORD = r"(?:sub-?)?agent\b"
 _VERB = (
     r"(?i:invoke|invoking|launch|launching|use|using|call|calling|engage|engaging|delegate to|delegating to"
@@ -56,6 +57,14 @@ class ExampleProblem:
     line: int
     code: str
     message: str
+
+
+_EXAMPLE_BLOCK = re.compile(r"<example>.*?</example>", re.DOTALL | re.IGNORECASE)
+
+
+def without_examples(description: str) -> str:
+    """The description with its `<example>` blocks cut out: what it says the agent is for."""
+    return _EXAMPLE_BLOCK.sub(" ", description)
 
 
 def extract_examples(

@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from agent_eval.agents.builtin import BUILTIN_NAMES
 from agent_eval.agents.model import Diagnostic
 from agent_eval.agents.parse import AgentSource
-from agent_eval.agents.roster import BUILT_IN_AGENTS, agent_files, read_sources
+from agent_eval.agents.roster import agent_files, read_sources
 from agent_eval.paths import display_path
 
 MODEL_ALIASES = frozenset({"sonnet", "opus", "haiku", "fable", "inherit"})
@@ -60,7 +61,7 @@ def lint_paths(paths: Sequence[Path], roster_checks: Sequence[RosterCheck] = ())
 
 def lint_sources(sources: Sequence[AgentSource], known_names: Iterable[str] = ()) -> list[Diagnostic]:
     """Every finding for already-parsed agents, judged together (duplicate names, unknown targets)."""
-    roster_names = {source.agent.name for source in sources} | set(known_names) | set(BUILT_IN_AGENTS)
+    roster_names = {source.agent.name for source in sources} | set(known_names) | set(BUILTIN_NAMES)
     first_seen: dict[str, AgentSource] = {}
     found: list[Diagnostic] = []
     for source in sources:

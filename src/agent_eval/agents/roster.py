@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from agent_eval.agents.model import Agent, Diagnostic
 from agent_eval.agents.parse import AgentParseError, AgentSource, read_agent_file
-
-# Claude Code's own agents, always offered beside the custom ones (see ROUTING.md).
-BUILT_IN_AGENTS = ("general-purpose", "Explore", "Plan", "claude", "statusline-setup")
 
 _README_NAMES = {"readme.md"}
 
@@ -33,6 +31,22 @@ class Roster:
 
     def get(self, name: str) -> Agent | None:
         return next((source.agent for source in self.sources if source.agent.name == name), None)
+
+
+class HasAgents(Protocol):
+    """A roster object (`Roster`) rather than a plain sequence of agents."""
+
+    @property
+    def agents(self) -> Sequence[Agent]: ...
+
+
+RosterLike = Sequence[Agent] | HasAgents
+
+
+def roster_agents(roster: RosterLike) -> tuple[Agent, ...]:
+    """The agents of a `Roster` or of a plain sequence."""
+    agents: Iterable[Agent] = roster if isinstance(roster, Sequence) else roster.agents
+    return tuple(agents)
 
 
 def agent_files(directory: Path) -> list[Path]:

@@ -67,3 +67,9 @@ def _items(lines: list[str]) -> tuple[str, ...]:
         else:
             open_item = False
     return tuple(items)
+
+
+def slug(title: str) -> str:
+    """A section title as an id (`API Design Standards` → `api-design-standards`); "" when it has no letters
+    or digits, so callers decide what such a title becomes."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")

@@ -37,10 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent_eval.cli.main import UsageError
+    from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.graders.calibration import ReferenceSetError, calibrate, load_reference_set
     from agent_eval.paths import datasets_dir
 
+    use_project_checks(Path.cwd())  # labels may grade them too
     folder = args.reference or datasets_dir() / args.agent / "reference"
     try:
         cases = load_reference_set(folder)
@@ -76,7 +77,7 @@ def _model_grader(
     from agent_eval.graders.calibration import calibrate
     from agent_eval.graders.check_judge import model_check_verdicts
     from agent_eval.paths import agents_dir, home_dir
-    from agent_eval.pipeline import RunError, open_model
+    from agent_eval.providers.spec import ModelSpecError, open_model
     from agent_eval.store.db import Store
 
     if spec is None:
@@ -90,7 +91,7 @@ def _model_grader(
         with Store(home_dir()) as store:
             try:
                 opened = await open_model(spec, load_roster(agents_dir()), store, judge=True)
-            except RunError as exc:
+            except ModelSpecError as exc:
                 return None, f"judge model not calibrated: {exc}"
             if opened.offline:
                 return None, f"judge model not calibrated: {spec} is not a generative model"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agent_eval.report.compare import Comparison
+    from agent_eval.compare.runs import Comparison
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.cli.main import UsageError
+    from agent_eval.compare.runs import compare_runs
     from agent_eval.paths import home_dir
-    from agent_eval.report.compare import compare_runs
     from agent_eval.report.html import render_comparison
     from agent_eval.store.db import Store
 
@@ -58,7 +58,7 @@ def _run_ids(args: argparse.Namespace) -> tuple[str, str]:
     if args.agent or args.rev:
         if args.runs or not args.agent or len(args.rev) != 2:
             raise UsageError("give either RUN_A RUN_B, or --agent NAME with exactly two --rev")
-        from agent_eval.report.revisions import RevisionError, run_revisions
+        from agent_eval.compare.revisions import RevisionError, run_revisions
 
         try:
             first, second = run_revisions(
@@ -85,14 +85,14 @@ def print_comparison(comparison: Comparison) -> None:
         verdict = _verdict(change.p_holm, change.difference, comparison.alpha)
         mde = "none" if change.mde is None else f"{change.mde * 100:.1f} pts"
         print(
-            f"{change.metric:32} {change.rate_a:6.1%} → {change.rate_b:6.1%}  n={change.n:<5} "
-            f"lost {len(change.lost)}, gained {len(change.gained)}  McNemar p={change.p_value:.3g} "
+            f"{change.metric:32} {change.rate_a:6.1%} → {change.rate_b:6.1%}  {change.tested_label()}  "
+            f"McNemar p={change.p_value:.3g} "
             f"Holm p={change.p_holm:.3g}  detectable ±{mde}  {verdict}"
         )
     for score in comparison.scores:
         verdict = _verdict(score.p_holm, score.difference.estimate, comparison.alpha)
         print(
-            f"{score.metric:32} {score.mean_a:6.2f} → {score.mean_b:6.2f}  n={score.n:<5} "
+            f"{score.metric:32} {score.mean_a:6.2f} → {score.mean_b:6.2f}  n={score.n} scenarios "
             f"diff {score.difference.estimate:+.2f} (95% CI {score.difference.low:+.2f} to "
             f"{score.difference.high:+.2f})  Wilcoxon p={score.p_value:.3g} "
             f"Holm p={score.p_holm:.3g}  {verdict}"

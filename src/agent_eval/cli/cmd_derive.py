@@ -44,12 +44,13 @@ def _open_provider(spec: str) -> Provider:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.agents.roster import load_roster
-    from agent_eval.cli.main import UsageError
+    from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.paths import agents_dir
     from agent_eval.scenarios.dataset import DatasetError
     from agent_eval.scenarios.derive import derive
 
     root = Path()  # relative paths in messages and provenance
+    use_project_checks(root)  # tasks.yaml may name them
     roster = load_roster(agents_dir(root, override=args.agents_dir))
     for diagnostic in roster.diagnostics:
         if diagnostic.level == "error":
@@ -61,5 +62,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except DatasetError as exc:
         raise UsageError(str(exc)) from exc
+    for warning in report.warnings:
+        print(f"agent-eval derive: warning: {warning}", file=sys.stderr)
     print(report.render())
     return 0

@@ -58,8 +58,8 @@ def _fraction(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.cli.main import UsageError
+    from agent_eval.compare.gate import GateRefused, gate_run, junit_xml, markdown_summary
     from agent_eval.paths import home_dir
-    from agent_eval.report.gate import GateRefused, gate_run, junit_xml, markdown_summary
     from agent_eval.store.db import Store
 
     with Store(home_dir()) as store:
@@ -96,11 +96,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _thresholds(args: argparse.Namespace, info: RunInfo) -> Thresholds:
     """evals/<agent>.yaml's thresholds (defaults without one), each overridden by its flag."""
-    from agent_eval.cli.main import UsageError
+    from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.config import EvalConfigError, Thresholds, eval_config_path, load_eval_config
 
     base = Thresholds()
     if eval_config_path(info.agent).is_file():
+        use_project_checks(Path.cwd())  # the thresholds may name them
         try:
             base = load_eval_config(info.agent).thresholds
         except EvalConfigError as exc:

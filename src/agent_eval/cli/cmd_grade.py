@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="markdown responses to grade")
     parser.add_argument(
-        "--checks", metavar="IDS", help="comma-separated check ids (default: the eval config's)"
+        "--checks",
+        metavar="IDS",
+        help="comma-separated check ids (default: every built-in and project check, or evals/AGENT.yaml's)",
     )
     parser.add_argument(
         "--json", action="store_true", help='print [{"file", "checks": {id: status}}] on stdout'
@@ -27,10 +29,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent_eval.cli.main import UsageError
+    from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.config import EvalConfigError
     from agent_eval.graders.grade import UnknownCheckError, checks_for_agent, grade_response
 
+    use_project_checks(Path.cwd())
     requested = [c.strip() for c in args.checks.split(",") if c.strip()] if args.checks else None
     try:
         check_ids = checks_for_agent(args.agent, requested)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from agent_eval.pipeline import RunResult
+    from agent_eval.run.options import RunResult
 
 EXIT_BY_STATUS = {"finished": 0, "interrupted": 3, "budget": 3, "incomplete": 3}
 
@@ -17,13 +17,18 @@ EXIT_BY_STATUS = {"finished": 0, "interrupted": 3, "budget": 3, "incomplete": 3}
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run the routing and standards suites of an agent")
     parser.add_argument("--agent", required=True, help="agent name (frontmatter `name`)")
-    parser.add_argument("--suite", choices=("routing", "standards", "all"), default="all")
+    parser.add_argument(
+        "--suite", default="all", help="a suite (routing, standards, …) or all of them (default: all)"
+    )
     parser.add_argument(
         "--model",
         help="anthropic:ID|ALIAS (or a bare id/alias), openai:MODEL[@URL], "
         "local (offline lexical router), replay:RUN_ID",
     )
     parser.add_argument("--judge-model", help="model of the judge (same forms as --model)")
+    parser.add_argument(
+        "--harness", default="builtin", help="how routing requests are made (default: builtin, our own words)"
+    )
     parser.add_argument("--epochs", type=int, help="times each scenario runs")
     parser.add_argument("--concurrency", type=int, help="most calls in flight (adapts down on 429)")
     parser.add_argument("--limit", type=int, help="run only the first N scenarios of each suite")
@@ -36,14 +41,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--agents-dir", type=Path, help="folder of agent files (default agents/ or .claude/agents/)"
     )
+    parser.add_argument(
+        "--thinking",
+        choices=("adaptive", "disabled"),  # harness.routing.Thinking, not imported: `--help` stays fast
+        default="adaptive",
+        help="routing requests' thinking, adaptive as Claude Code sets it (default) or disabled",
+    )
+    parser.add_argument(
+        "--effort",
+        choices=("low", "medium", "high", "xhigh", "max"),  # harness.routing.Effort
+        default="medium",
+        help="routing requests' effort level (default medium, as Claude Code sets it)",
+    )
     parser.add_argument("--no-report", action="store_true", help="skip writing the HTML report")
     parser.add_argument("--json", action="store_true", help="print the run as one JSON object on stdout")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent_eval.cli.main import UsageError
-    from agent_eval.pipeline import RunError, RunOptions, run_eval
+    from agent_eval.cli.main import UsageError, use_project_checks
+    from agent_eval.run.evaluate import run_eval
+    from agent_eval.run.options import RunError, RunOptions
+    from agent_eval.run.run_json import run_json
+    from agent_eval.suites import suite_names
 
     for flag in ("epochs", "concurrency", "limit"):
         value = getattr(args, flag)
@@ -53,9 +73,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-cost must be positive, got {args.max_cost}")
     options = RunOptions(
         agent=args.agent,
-        suites=("routing", "standards") if args.suite == "all" else (args.suite,),
+        suites=suite_names() if args.suite == "all" else (args.suite,),
         model=args.model,
         judge_model=args.judge_model,
+        harness=args.harness,
         epochs=args.epochs,
         concurrency=args.concurrency,
         limit=args.limit,
@@ -66,27 +87,24 @@ def run(args: argparse.Namespace) -> int:
         agents_dir=args.agents_dir,
         progress=True,
         report=not args.no_report,
+        thinking=args.thinking,
+        effort=args.effort,
     )
+    use_project_checks(options.root)
     try:
         result = run_eval(options)
     except RunError as exc:
         raise UsageError(str(exc)) from exc
+    summary = run_json(result)
     if args.json:
-        print(json.dumps(run_json(result), ensure_ascii=False, indent=2))
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        print_summary(result)
+        print_summary(result, summary)
     return EXIT_BY_STATUS.get(result.run.status, 3)
 
 
-def run_json(result: RunResult) -> dict[str, Any]:
-    """The `run --json` object of CONTRACT.md."""
-    from agent_eval.pipeline import run_summary
-
-    return run_summary(result)
-
-
-def print_summary(result: RunResult) -> None:
-    summary = run_json(result)
+def print_summary(result: RunResult, summary: dict[str, Any]) -> None:
+    """The run's figures for a reader, from the same object `--json` prints."""
     run = result.run
     banner = " [OFFLINE: lexical baseline, not a model]" if run.offline else ""
     print(f"run {run.run_id}: {run.agent} on {run.model}{banner} — {run.status}")
@@ -101,7 +119,7 @@ def print_summary(result: RunResult) -> None:
     if standards:
         low, high = standards["ci95"]
         print(
-            f"  standards {standards['pass_rate']:.1%} of {standards['n']} passed every check "
+            f"  standards {standards['pass_rate']:.1%} of {standards['n']} passed their scenario's checks "
             f"(95% CI {low:.1%}–{high:.1%})"
         )
         for check, counts in standards["checks"].items():
@@ -116,6 +134,12 @@ def print_summary(result: RunResult) -> None:
             f"  {usage['calls']} API calls, ${usage['cost_usd']:.4f}, "
             f"{usage['input_tokens']} in / {usage['output_tokens']} out tokens, "
             f"{usage['cache_read_input_tokens']} read from prompt cache"
+        )
+    if result.errored:
+        print(
+            f"  {result.errored} answers could not be graded (stored with the error): after fixing the "
+            f"grader, `agent-eval run --agent {run.agent} --resume {run.run_id}` grades them again",
+            file=sys.stderr,
         )
     if result.failed_calls:
         print(

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 COMMANDS = (
     "agents",
@@ -27,18 +28,62 @@ COMMANDS = (
     "optimize",
 )
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 3
+EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 3
 
 
 class UsageError(Exception):
     """Bad input the user can fix; printed as one line and exit code 2."""
 
 
+def use_project_checks(root: Path) -> list[str]:
+    """Register the project's own checks (`checks/*.py`, `agent_eval.checks` entry points); their ids.
+
+    A check file that cannot be loaded is a UsageError naming it.
+    """
+    from agent_eval.graders.project_checks import ProjectCheckError, load_project_checks
+
+    try:
+        return load_project_checks(root)
+    except ProjectCheckError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+DESCRIPTION = (
+    "Evaluate Claude Code agents (agents/*.md): is each picked when it should be, and do its answers meet "
+    "its own standards?"
+)
+
+START_HERE = """\
+start here, in a project holding agents/:
+  agent-eval lint                                check the agent files
+  agent-eval derive --agent NAME                 write datasets/NAME/ and evals/NAME.yaml
+  agent-eval run --agent NAME                    run the suites, write reports/RUN_ID.html
+  agent-eval gate RUN_ID                         fail CI when the run falls short
+`agent-eval COMMAND --help` explains a command; the README has the whole workflow."""
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: reads the installed package's version only when asked (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from importlib.metadata import version
+
+        print(f"agent-eval {version('agent-eval')}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="agent-eval", description=__doc__.splitlines()[0] if __doc__ else None
+        prog="agent-eval",
+        description=DESCRIPTION,
+        epilog=START_HERE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action=_VersionAction)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
     for name in COMMANDS:
         module = importlib.import_module(f"agent_eval.cli.cmd_{name}")
         module.register(sub)

@@ -41,7 +41,7 @@ class ReferenceCase:
 
 
 @dataclass(frozen=True)
-class Disagreement:
+class LabelMismatch:
     file: str
     check: str
     human: Status
@@ -69,7 +69,7 @@ class CheckAgreement:
 class CalibrationResult:
     grader: str
     checks: tuple[CheckAgreement, ...]
-    disagreements: tuple[Disagreement, ...] = ()
+    disagreements: tuple[LabelMismatch, ...] = ()
     cases: int = 0
     overall_kappa: float | None = None
     skipped: tuple[str, ...] = field(default_factory=tuple)
@@ -137,7 +137,7 @@ def calibrate(
     from agent_eval.graders.checks.registry import CHECKS, default_check_ids
 
     pairs: dict[str, list[tuple[Status, Status]]] = {}
-    disagreements: list[Disagreement] = []
+    disagreements: list[LabelMismatch] = []
     skipped: set[str] = set()
     for case in cases:
         wanted = [check for check in case.labels if grader is not None or check in CHECKS]
@@ -151,7 +151,7 @@ def calibrate(
             pairs.setdefault(check, []).append((human, verdict.status))
             if human != verdict.status:
                 disagreements.append(
-                    Disagreement(case.name, check, human, verdict.status, verdict.reason, verdict.evidence)
+                    LabelMismatch(case.name, check, human, verdict.status, verdict.reason, verdict.evidence)
                 )
     order = default_check_ids()
     ordered = sorted(pairs, key=lambda check: (order.index(check) if check in order else len(order), check))

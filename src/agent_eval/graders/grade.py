@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_eval.graders.checks.registry import CHECKS, default_check_ids
+from agent_eval.graders.checks.registry import CHECKS, default_check_ids, unknown_check_message
 from agent_eval.graders.model import Verdict
 from agent_eval.graders.parsing import ParsedResponse, parse_response
 
@@ -20,7 +20,8 @@ class UnknownCheckError(KeyError):
 def grade_response(text: str, check_ids: Sequence[str] | None = None) -> dict[str, Verdict]:
     """Verdicts of the given checks (default: every registered check), keyed by check id, in given order.
 
-    Unknown ids raise UnknownCheckError; a check that trips over odd code gives n/a, it never raises.
+    Unknown ids raise UnknownCheckError; a check that trips over odd code (or a project check that raises
+    or returns something other than a Verdict) gives n/a with the reason, it never raises.
     """
     return grade_parsed(parse_response(text), check_ids)
 
@@ -31,17 +32,19 @@ def grade_parsed(response: ParsedResponse, check_ids: Sequence[str] | None = Non
     verdicts = {}
     for check_id in ids:
         try:
-            verdicts[check_id] = CHECKS[check_id](response)
+            result = CHECKS[check_id].function(response)
         except Exception as exc:  # a grader bug on odd code must not sink a whole run
-            verdicts[check_id] = Verdict(check=check_id, status="n/a", reason=f"check failed: {exc!r}")
+            result = Verdict(check=check_id, status="n/a", reason=f"check failed: {exc!r}")
+        if not isinstance(result, Verdict):
+            result = Verdict(check=check_id, status="n/a", reason=f"check failed: returned {result!r}")
+        verdicts[check_id] = result
     return verdicts
 
 
 def require_known(check_ids: Sequence[str]) -> None:
-    unknown = [check_id for check_id in check_ids if check_id not in CHECKS]
-    if unknown:
-        known = ", ".join(default_check_ids())
-        raise UnknownCheckError(f"unknown check id(s): {', '.join(unknown)} (known: {known})")
+    problem = unknown_check_message(check_ids)
+    if problem:
+        raise UnknownCheckError(problem)
 
 
 def checks_for_agent(

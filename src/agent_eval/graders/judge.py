@@ -4,43 +4,29 @@ The response under review is untrusted text. It is quoted between delimiters tha
 from the response's own hash (deterministic, so judge calls are cached like any other), and every `<<<`
 inside the quoted text is broken up, so no content can close the quote early whatever it contains. The
 judge is told that anything inside the quote is data to grade, never instructions. Scores are read only
-from the forced `record_scores` tool call and validated; a malformed answer is retried once, then
-recorded as a judge error rather than a score.
+from the forced `record_scores` tool call and validated; the judge pass (`run/judge_pass.py`) asks again once
+after a malformed answer (`build_judge_request(retry=True)`), then records a judge error rather than a score.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 import statistics
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent_eval.agents.model import Agent, Section
-from agent_eval.graders.model import CriterionScore, JudgeVerdict, Verdict
-from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
+from agent_eval.agents.sections import slug
+from agent_eval.graders.model import CriterionScore, JudgeVerdict
+from agent_eval.providers.model import ModelRequest, ModelResponse
 
 SCORE_TOOL = "record_scores"
 JUDGE_MAX_TOKENS = 4096
 DELIMITER_PREFIX = "<<<"
 _MARKER_RUN = re.compile(r"<{3,}")
-LENIENT_SCORE = 4  # a criterion scored this high while a mapped check failed: the judge missed it
-STRICT_SCORE = 2  # a criterion scored this low while every mapped check passed
-
-# Which body section of backend-developer.md states the practice each rule-based check verifies.
-DEFAULT_CHECK_SECTIONS: dict[str, str] = {
-    "zod-validation": "API Design Standards",
-    "status-codes": "API Design Standards",
-    "api-versioning": "API Design Standards",
-    "pagination": "API Design Standards",
-    "error-format": "API Design Standards",
-    "rls-enabled": "Security Implementation",
-    "parameterized-sql": "Security Implementation",
-    "no-hardcoded-secrets": "Security Implementation",
-}
 
 JUDGE_SYSTEM_PROMPT = f"""\
 You review answers written by an AI coding agent. The agent's definition sets out the standards it \
@@ -107,10 +93,6 @@ class CriterionConfig(BaseModel):
     guidance: tuple[str, ...] | None = None
 
 
-def slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "criterion"
-
-
 def _guidance(sections: Sequence[Section], position: int) -> tuple[str, ...]:
     """A section's bullet items, with those of its sub-sections (e.g. `###` phases under a `##`)."""
     section = sections[position]
@@ -158,7 +140,7 @@ def build_rubric(agent: Agent, criteria_config: Sequence[Mapping[str, Any]] | No
                     f"and the entry gives none; its sections: {titles}"
                 )
             continue
-        criterion_id = entry.id or slug(entry.section)
+        criterion_id = entry.id or slug(entry.section) or "criterion"
         if any(c.id == criterion_id for c in criteria):
             criterion_id = f"{criterion_id}-{len(criteria) + 1}"
         criteria.append(Criterion(id=criterion_id, section=entry.section, guidance=guidance))
@@ -275,20 +257,6 @@ def parse_judge_response(response: ModelResponse, rubric: Rubric) -> JudgeVerdic
     return JudgeVerdict(model=response.model, scores=tuple(scores))
 
 
-async def _one_sample(
-    provider: Provider, rubric: Rubric, task: str, response_text: str, model: str, sample: int
-) -> JudgeVerdict:
-    errors: list[str] = []
-    for retry in (False, True):
-        request = build_judge_request(rubric, task, response_text, model, sample=sample, retry=retry)
-        response = await provider.complete(request)
-        try:
-            return parse_judge_response(response, rubric)
-        except JudgeResponseError as error:
-            errors.append(str(error))
-    return JudgeVerdict(model=model, error="malformed judge answer twice: " + "; then ".join(errors))
-
-
 def median_verdict(verdicts: Sequence[JudgeVerdict], rubric: Rubric, model: str) -> JudgeVerdict:
     """Per criterion, the lower median of the valid samples' scores (an integer; ties lean strict), with
     the rationale of a sample that gave that score."""
@@ -301,65 +269,3 @@ def median_verdict(verdicts: Sequence[JudgeVerdict], rubric: Rubric, model: str)
         median = statistics.median_low(p.score for p in picks)
         combined.append(next(p for p in picks if p.score == median))
     return JudgeVerdict(model=valid[0].model, scores=tuple(combined), samples=len(valid))
-
-
-async def judge(
-    provider: Provider, rubric: Rubric, task: str, response_text: str, model: str, samples: int = 1
-) -> JudgeVerdict:
-    """Grade one response; with `samples` > 1, independent samples combined by per-criterion median."""
-    if samples < 1:
-        raise ValueError(f"judge samples must be at least 1, got {samples}")
-    verdicts = await asyncio.gather(
-        *(_one_sample(provider, rubric, task, response_text, model, s) for s in range(1, samples + 1))
-    )
-    return verdicts[0] if samples == 1 else median_verdict(verdicts, rubric, model)
-
-
-class Disagreement(BaseModel):
-    """A rule-based check and the judge's criterion for the same practice pointing opposite ways."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    check: str
-    status: Literal["pass", "fail"]
-    criterion: str
-    section: str
-    score: int
-    kind: Literal["judge-lenient", "judge-strict"]
-
-
-def disagreements(
-    checks: Mapping[str, Verdict], verdict: JudgeVerdict, mapping: Mapping[str, str] = DEFAULT_CHECK_SECTIONS
-) -> list[Disagreement]:
-    """Where checks and judge disagree. `mapping`: check id → criterion id or section title.
-
-    judge-lenient: a mapped check failed while its criterion scored ≥ 4. judge-strict: every check mapped
-    to a criterion passed while it scored ≤ 2 (one passing check alone says little about a criterion that
-    covers several practices). n/a checks never count.
-    """
-    found: list[Disagreement] = []
-    for score in verdict.scores:
-        mapped = [
-            checks[check_id]
-            for check_id, target in mapping.items()
-            if check_id in checks and target.lower() in (score.criterion.lower(), score.section.lower())
-        ]
-        decided = [v for v in mapped if v.status != "n/a"]
-        failed = [v for v in decided if v.status == "fail"]
-        flagged: list[tuple[Verdict, Literal["judge-lenient", "judge-strict"]]] = []
-        if failed and score.score >= LENIENT_SCORE:
-            flagged = [(v, "judge-lenient") for v in failed]
-        elif decided and not failed and score.score <= STRICT_SCORE:
-            flagged = [(v, "judge-strict") for v in decided]
-        found += [
-            Disagreement(
-                check=v.check,
-                status="pass" if v.status == "pass" else "fail",
-                criterion=score.criterion,
-                section=score.section,
-                score=score.score,
-                kind=kind,
-            )
-            for v, kind in flagged
-        ]
-    return found

@@ -12,7 +12,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import Any, TypeVar
 
@@ -108,15 +108,35 @@ _TS_HINT = re.compile(
 _TS_TYPES_HINT = re.compile(
     r"(:\s*(string|number|boolean|unknown|any|Promise<|[A-Z]\w*)\b|\binterface \w+|\btype \w+ =)"
 )
-_COUNTER_EXAMPLE = re.compile(
-    r"❌|🚫|^\W*(?:before|bad|wrong|vulnerable|insecure|unsafe|problem(?:atic)?|don'?t|do not|avoid)\b|"
-    r"\b(?:vulnerable|insecure|unsafe|problematic|current|original|existing) (?:code|version|query|"
-    r"implementation|handler|snippet)\b|\byour (?:current|original) ",
+# What marks a block as shown wrong: a ❌, a bare label ("Before:", "Bad (injectable):"), a wrong-word on
+# the code ("the vulnerable query", "vulnerable to"), "don't do this", or the user's own code quoted back.
+_SHOWN_AS_WRONG = re.compile(
+    r"❌|🚫|⛔|"
+    r"^\W*(?:before|bad|wrong|vulnerable|insecure|unsafe|incorrect|broken|problem(?:atic)?|anti-?pattern|"
+    r"don'?t|do not|avoid)\b[^:\w]*(?:\([^)]*\))?\s*:?\s*$|"
+    r"\b(?:vulnerable|insecure|unsafe|problematic|wrong|bad|incorrect|broken|buggy)\b(?: \w+)? "
+    r"(?:code|version|query|implementation|handler|snippet|approach|pattern|example)\b|"
+    r"\bvulnerable to\b|\b(?:don'?t|do not|never) do (?:this|that)\b|"
+    r"\byour (?:current|original|existing) (?:code|version|query|implementation|handler|snippet|route)\b",
     re.IGNORECASE,
 )
 _FIXED_EXAMPLE = re.compile(
     r"✅|\b(?:after|fixed|corrected|secure version|safe version|instead)\b", re.IGNORECASE
 )
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]{2,}")
+_COMMENT_OR_STRING = re.compile(r"//[^\n]*|--[^\n]*|#[^\n]*|/\*.*?\*/|'[^'\n]*'|\"[^\"\n]*\"", re.DOTALL)
+# Words every block of a language shares: they say nothing about two blocks being the same code.
+_KEYWORDS = frozenset(
+    {
+        "const", "let", "var", "await", "async", "function", "return", "import", "from", "export",
+        "default", "new", "this", "true", "false", "null", "undefined", "try", "catch", "throw",
+        "if", "else", "for", "while", "type", "interface", "select", "where", "insert", "into",
+        "values", "update", "set", "delete", "create", "table", "alter", "and", "not", "references",
+        "primary", "key", "text", "int", "uuid",
+    }
+)
+# Another block rewrites a counter-example when this share of the smaller one's identifiers appear in both.
+_SAME_CODE_OVERLAP = 0.5
 _COMMENT_START = re.compile(r"^(?://|/\*|--|#)")
 _DOTENV_HINT = re.compile(r"^[A-Z][A-Z0-9_]*=\S*$")
 
@@ -131,9 +151,13 @@ class CodeBlock:
     text: str
     start_line: int
     path_hint: str | None = None
-    counter_example: bool = (
-        False  # shown as what not to do ("Before:", "❌", "your current code"): not graded
-    )
+    shown_as_wrong: bool = False  # introduced or opened as what not to do ("Before:", "❌", "unsafe code")
+    counter_example: bool = False  # shown as wrong AND rewritten by another block: not graded
+
+    @property
+    def first_line(self) -> int:
+        """`start_line` under the name project checks use (CONTRACT.md "Project checks")."""
+        return self.start_line
 
     def response_line(self, row: int) -> int:
         return self.start_line + row
@@ -280,7 +304,7 @@ def parse_response(text: str) -> ParsedResponse:
         body = "\n".join(_dedent(line, len(opening["indent"])) for line in lines[body_start:j])
         blocks.append(_make_block(len(blocks), info, body, body_start + 1, prose))
         i = j + 1
-    return ParsedResponse(text=text, blocks=tuple(blocks), prose=tuple(prose))
+    return ParsedResponse(text=text, blocks=_mark_counter_examples(blocks), prose=tuple(prose))
 
 
 def _dedent(line: str, width: int) -> str:
@@ -307,7 +331,7 @@ def _make_block(index: int, info: str, body: str, start_line: int, prose: list[t
         text=body,
         start_line=start_line,
         path_hint=path,
-        counter_example=_is_counter_example(body, _prose_just_above(prose, start_line - 1)),
+        shown_as_wrong=_is_shown_as_wrong(body, _prose_just_above(prose, start_line - 1)),
     )
 
 
@@ -321,15 +345,43 @@ def _prose_just_above(prose: list[tuple[int, str]], fence_line: int) -> str:
     return ""
 
 
-def _is_counter_example(body: str, lead_in: str) -> bool:
-    """A block the answer shows as what not to do: introduced as "Before:", "❌ Vulnerable", "your
-    current code", or opening with such a comment; a lead-in that also says fixed/after does not count."""
+def _is_shown_as_wrong(body: str, lead_in: str) -> bool:
+    """The block is introduced as what not to do ("Before:", "❌ Vulnerable", "your current code"), or opens
+    with such a comment; a lead-in that also says fixed/after does not count."""
     first_code_line = next((line.strip() for line in body.split("\n") if line.strip()), "")
     marked_in_code = _COMMENT_START.match(first_code_line) is not None and bool(
-        _COUNTER_EXAMPLE.search(first_code_line)
+        _SHOWN_AS_WRONG.search(first_code_line)
     )
-    marked_in_prose = bool(_COUNTER_EXAMPLE.search(lead_in)) and not _FIXED_EXAMPLE.search(lead_in)
+    marked_in_prose = bool(_SHOWN_AS_WRONG.search(lead_in)) and not _FIXED_EXAMPLE.search(lead_in)
     return marked_in_code or marked_in_prose
+
+
+def _mark_counter_examples(blocks: list[CodeBlock]) -> tuple[CodeBlock, ...]:
+    """A block is left ungraded only when it is shown as wrong AND the answer gives another version of the
+    same code; a warning with no rewrite ("don't do this in production, but here's the file") is graded."""
+    graded = [block for block in blocks if not block.shown_as_wrong]
+    return tuple(
+        replace(block, counter_example=True)
+        if block.shown_as_wrong and any(_rewrites(other, block) for other in graded)
+        else block
+        for block in blocks
+    )
+
+
+def _rewrites(other: CodeBlock, wrong: CodeBlock) -> bool:
+    """`other` is another version of `wrong`: the same kind of code, sharing most of its identifiers."""
+    same_kind = other.language == wrong.language or {other.language, wrong.language} <= TS_FAMILY
+    if not same_kind:
+        return False
+    names, other_names = _code_names(wrong.text), _code_names(other.text)
+    smaller = min(len(names), len(other_names))
+    return smaller > 0 and len(names & other_names) / smaller >= _SAME_CODE_OVERLAP
+
+
+def _code_names(code: str) -> set[str]:
+    """The identifiers of a block, comments, string literals and keywords left out."""
+    names = _IDENTIFIER.findall(_COMMENT_OR_STRING.sub(" ", code))
+    return {name for name in names if name.lower() not in _KEYWORDS}
 
 
 def _path_from_info(info: str) -> str | None:

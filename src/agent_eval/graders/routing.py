@@ -1,7 +1,8 @@
 """Routing scores from (expected, chosen) decisions: accuracy, per-agent P/R/F1, confusion, trigger rates.
 
-Pure functions over records. Rates carry Wilson 95% intervals; epochs are aggregated per scenario as
-consistency (the share of epochs that agree with the scenario's majority choice).
+Pure functions over records. Rates carry 95% intervals that count the scenario as the unit (the epochs of a
+scenario are not independent); epochs are also aggregated per scenario as consistency (the share of epochs
+that agree with the scenario's majority choice).
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from agent_eval.agents.roster import BUILT_IN_AGENTS
+from agent_eval.agents.builtin import BUILTIN_NAMES
 from agent_eval.scenarios.model import NO_DELEGATION
-from agent_eval.stats.intervals import wilson
+from agent_eval.stats.clustered import Rate
 
 
 @dataclass(frozen=True)
@@ -23,20 +24,6 @@ class RoutingRecord:
     expected: str
     chosen: str
     epoch: int = 1
-
-
-@dataclass(frozen=True)
-class Rate:
-    """`count` out of `n`, with its Wilson 95% interval; rate is 0.0 when n is 0."""
-
-    count: int
-    n: int
-    rate: float
-    ci95: tuple[float, float]
-
-    @classmethod
-    def of(cls, count: int, n: int) -> Rate:
-        return cls(count=count, n=n, rate=count / n if n else 0.0, ci95=wilson(count, n))
 
 
 @dataclass(frozen=True)
@@ -79,7 +66,7 @@ def routing_scores(
     records: Iterable[RoutingRecord],
     agent: str | None = None,
     roster: Sequence[str] = (),
-    built_ins: Sequence[str] = BUILT_IN_AGENTS,
+    built_ins: Sequence[str] = BUILTIN_NAMES,
 ) -> RoutingScores:
     """Score routing decisions. `agent` is the agent under test (for over/under-triggering); the confusion
     matrix covers the roster, `none`, the built-in agents and any other label that occurs in the records."""
@@ -88,16 +75,15 @@ def routing_scores(
     confusion = {expected: dict.fromkeys(labels, 0) for expected in labels}
     for row in rows:
         confusion[row.expected][row.chosen] += 1
-    correct = sum(1 for row in rows if row.expected == row.chosen)
     over = under = None
     if agent is not None:
         others = [row for row in rows if row.expected != agent]
         own = [row for row in rows if row.expected == agent]
-        over = Rate.of(sum(1 for row in others if row.chosen == agent), len(others))
-        under = Rate.of(sum(1 for row in own if row.chosen != agent), len(own))
+        over = Rate.clustered((row.scenario_id, row.chosen == agent) for row in others)
+        under = Rate.clustered((row.scenario_id, row.chosen != agent) for row in own)
     scenarios = consistency_by_scenario(rows)
     return RoutingScores(
-        accuracy=Rate.of(correct, len(rows)),
+        accuracy=Rate.clustered((row.scenario_id, row.expected == row.chosen) for row in rows),
         labels=labels,
         confusion=confusion,
         per_agent={label: _agent_scores(label, rows) for label in labels},
@@ -107,6 +93,13 @@ def routing_scores(
         scenarios=scenarios,
         mean_consistency=sum(s.consistency for s in scenarios) / len(scenarios) if scenarios else None,
     )
+
+
+def not_delegating_by_kind(decisions: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
+    """How the first turns that did not delegate went: counts of `acted:Read`, `skill:init`, `answered`, …
+    (`Decision.detail`), most frequent first. Delegations and unknown decisions (`None`) are not counted."""
+    counts = Counter(d for d in decisions if d is not None and not d.startswith("delegated"))
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def consistency_by_scenario(records: Iterable[RoutingRecord]) -> tuple[ScenarioConsistency, ...]:

@@ -47,17 +47,3 @@ def scenario_messages(
         else:
             messages.append({"role": role, "content": [block]})
     return tuple(messages)
-
-
-def last_user_text(messages: Sequence[dict[str, Any]]) -> str:
-    """The last user text block of a request: the scenario's message as the model reads it."""
-    for message in reversed(messages):
-        if message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            return content
-        texts = [b.get("text", "") for b in content or () if isinstance(b, dict) and b.get("type") == "text"]
-        if texts:
-            return str(texts[-1])
-    raise ValueError("request has no user text message")

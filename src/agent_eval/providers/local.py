@@ -13,61 +13,28 @@ query scores each class by cosine similarity to the centroid of that class's doc
 below which the answer is `none` (one for roster agents, one for built-ins) are calibrated by
 leave-one-out over the example requests.
 
-Unlike the other providers it imports the routing harness: it answers that one prompt and shares its
-built-in agent catalogue, so the two cannot drift apart.
+It knows the request only as a provider must: the last user text, and whether the `Agent` tool is offered.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agent_eval.agents.builtin import AGENT_TOOL, BUILTIN_AGENTS, BUILTIN_NAMES
+from agent_eval.agents.examples import without_examples
 from agent_eval.agents.model import Agent
-from agent_eval.harness.conversation import last_user_text
-from agent_eval.harness.routing import (
-    AGENT_TOOL,
-    BUILTIN_AGENTS,
-    GENERAL_PURPOSE,
-    RosterLike,
-    roster_agents,
-)
+from agent_eval.agents.roster import RosterLike, roster_agents
+from agent_eval.lexical import idf_weights, normalised, tokens, weigh
 from agent_eval.providers.model import ModelRequest, ModelResponse, Usage
+from agent_eval.providers.spec import LOCAL_MODEL
 from agent_eval.scenarios.model import NO_DELEGATION
 
-LOCAL_MODEL = "local"
-BUILTIN_NAMES = frozenset(b.name for b in BUILTIN_AGENTS)
 # Chosen by leave-one-out over the project's 12-agent roster: nearest single document 0.35, class
 # centroids with descriptions weighted 1, 2 and 4 times an example: 0.47, 0.62, 0.67.
 DESCRIPTION_WEIGHT = 4.0
-
-# Requests typical of each built-in agent type, in this project's words: they give the built-ins
-# vocabulary beyond their one-line descriptions, as a model would infer from those descriptions.
-BUILTIN_REQUESTS: dict[str, tuple[str, ...]] = {
-    "Explore": (
-        "find every place where the config file is loaded",
-        "where is the authentication middleware defined?",
-        "search the codebase for callers of the deprecated helper",
-        "which files import the logger module?",
-        "look through the repository and tell me how errors are reported",
-    ),
-    "Plan": (
-        "plan how we should migrate this project to the new framework before writing any code",
-        "design an approach for adding multi-tenancy and list the files it touches",
-        "outline the steps to split this module into smaller ones",
-    ),
-    GENERAL_PURPOSE: (
-        "research how the other services handle retries and summarise the differences",
-        "investigate why the nightly job fails intermittently across several components",
-    ),
-    "statusline-setup": (
-        "set up my status line to show the current git branch",
-        "change the status line configuration of the terminal tool",
-    ),
-}
 
 # Everyday requests a main assistant does itself rather than delegating: the `none` class.
 DIRECT_REQUESTS: tuple[str, ...] = (
@@ -89,28 +56,6 @@ DIRECT_REQUESTS: tuple[str, ...] = (
     "thanks, that works",
 )
 
-_STOPWORD_TEXT = """
-    a about after all also am an and any are as at be because been before being but by can could did do
-    does doing done for from had has have having he her here him his how i if in into is it its just me my
-    need needs no not now of on one or our out over please should so some than that the their them then
-    there these they this those to too up us use using want was we were what when where which while who
-    why will with would you your i'd i'll i'm i've let's"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_WORD = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?")
-_EXAMPLE_BLOCK = re.compile(r"<example>.*?</example>", re.DOTALL | re.IGNORECASE)
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
-
-
-def _stem(word: str) -> str:
-    """Crude suffix stripping, enough to meet `endpoint`/`endpoints`, `cache`/`caching`."""
-    for suffix in _SUFFIXES:
-        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def tokens(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
 
 
 @dataclass(frozen=True)
@@ -121,15 +66,10 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Decision:
+class LexicalChoice:
     label: str
     score: float  # similarity of the chosen class
     scores: dict[str, float]  # every class's similarity
-
-
-def _normalised(vector: Mapping[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-    return {t: w / norm for t, w in vector.items()}
 
 
 class LexicalIndex:
@@ -142,27 +82,22 @@ class LexicalIndex:
 
     def __init__(self, documents: Sequence[Document]) -> None:
         counts = [Counter(tokens(d.text)) for d in documents]
-        document_frequency: Counter[str] = Counter(term for c in counts for term in c)
-        n = len(documents)
-        self.idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in document_frequency.items()}
+        self.idf = idf_weights(counts)
         self.documents = tuple(documents)
-        self.vectors = [self._vector(count) for count in counts]
+        self.vectors = [weigh(count, self.idf) for count in counts]
         self.sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for document, vector in zip(documents, self.vectors, strict=True):
             for term, weight in vector.items():
                 self.sums[document.label][term] += weight * _document_weight(document)
         self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for label, total in self.sums.items():
-            for term, weight in _normalised(total).items():
+            for term, weight in normalised(total).items():
                 self.postings[term].append((label, weight))
-
-    def _vector(self, count: Counter[str]) -> dict[str, float]:
-        return _normalised({t: (1.0 + math.log(c)) * self.idf[t] for t, c in count.items() if t in self.idf})
 
     def similarities(self, text: str, *, leave_out: int | None = None) -> dict[str, float]:
         """Cosine similarity of `text` to every class centroid; `leave_out` drops one document from its
         class's centroid first (leave-one-out calibration)."""
-        query = self._vector(Counter(tokens(text)))
+        query = weigh(Counter(tokens(text)), self.idf)
         scores: dict[str, float] = dict.fromkeys(self.sums, 0.0)
         for term, weight in query.items():
             for label, centroid_weight in self.postings.get(term, ()):
@@ -172,7 +107,7 @@ class LexicalIndex:
             remaining = dict(self.sums[held_out.label])
             for term, weight in self.vectors[leave_out].items():
                 remaining[term] -= weight * _document_weight(held_out)
-            centroid = _normalised({t: w for t, w in remaining.items() if w > 1e-12})
+            centroid = normalised({t: w for t, w in remaining.items() if w > 1e-12})
             scores[held_out.label] = sum(w * centroid.get(t, 0.0) for t, w in query.items())
         return scores
 
@@ -184,7 +119,7 @@ def _document_weight(document: Document) -> float:
 def agent_documents(agent: Agent) -> list[Document]:
     """The description (examples cut out, their context lines kept) and each example user turn."""
     contexts = " ".join(e.context for e in agent.examples if e.context)
-    summary = _EXAMPLE_BLOCK.sub(" ", agent.description)
+    summary = without_examples(agent.description)
     documents = [Document(agent.name, f"{summary} {contexts}", is_request=False)]
     documents += [Document(agent.name, turn) for e in agent.examples for turn in e.user_turns if turn.strip()]
     return documents
@@ -202,12 +137,12 @@ class Thresholds:
     builtin: float
 
 
-def _decide(scores: dict[str, float], thresholds: Thresholds) -> Decision:
+def _decide(scores: dict[str, float], thresholds: Thresholds) -> LexicalChoice:
     label, score = max(scores.items(), key=lambda item: item[1])
     threshold = thresholds.builtin if label in BUILTIN_NAMES else thresholds.agent
     if label == NO_DELEGATION or score < threshold:
-        return Decision(NO_DELEGATION, scores.get(NO_DELEGATION, 0.0), scores)
-    return Decision(label, score, scores)
+        return LexicalChoice(NO_DELEGATION, scores.get(NO_DELEGATION, 0.0), scores)
+    return LexicalChoice(label, score, scores)
 
 
 def _right_answers(outcomes: Sequence[tuple[str, str, float]], threshold: float) -> int:
@@ -261,7 +196,7 @@ class LocalRouter:
                 if builtin.name in taken:
                     continue
                 documents.append(Document(builtin.name, builtin.description, is_request=False))
-                documents += [Document(builtin.name, text) for text in BUILTIN_REQUESTS.get(builtin.name, ())]
+                documents += [Document(builtin.name, text) for text in builtin.typical_requests]
         documents += [Document(NO_DELEGATION, text) for text in DIRECT_REQUESTS]
         self.documents = tuple(documents)
         self.index = LexicalIndex(self.documents)
@@ -269,7 +204,7 @@ class LocalRouter:
         calibrated, self.leave_one_out_accuracy = calibrate(self.index)
         self.thresholds = thresholds or calibrated
 
-    def classify(self, text: str) -> Decision:
+    def classify(self, text: str) -> LexicalChoice:
         """A request that is verbatim one of the indexed examples is scored with that example held out, so
         the baseline measures how separable the descriptions are, not whether it recalls its own index."""
         held_out = self._position_of_request.get(text.strip())
@@ -281,7 +216,7 @@ class LocalRouter:
                 f"the local router answers routing requests only (got a {request.purpose} request); "
                 "use a generative model for standards and judge calls"
             )
-        message = last_user_text(request.messages)
+        message = request.last_user_text()
         decision = self.classify(message)
         ranked = sorted(decision.scores.items(), key=lambda item: -item[1])[:3]
         note = "lexical baseline; closest: " + ", ".join(f"{n} {s:.2f}" for n, s in ranked)

@@ -25,6 +25,8 @@ class ModelRequest(BaseModel):
     tools: tuple[dict[str, Any], ...] = ()
     tool_choice: dict[str, Any] | None = None
     temperature: float | None = None
+    thinking: dict[str, Any] | None = None  # {"type": "adaptive"} as Claude Code sends it; None: not sent
+    output_config: dict[str, Any] | None = None  # {"effort": "medium"}; None: not sent
     purpose: Purpose
     sample: int = 1  # epoch / judge sample number: part of the key, so each sample is its own cache entry
 
@@ -43,7 +45,26 @@ class ModelRequest(BaseModel):
             params["tool_choice"] = dict(self.tool_choice)
         if self.temperature is not None:
             params["temperature"] = self.temperature
+        if self.thinking is not None:
+            params["thinking"] = dict(self.thinking)
+        if self.output_config is not None:
+            params["output_config"] = dict(self.output_config)
         return params
+
+    def last_user_text(self) -> str:
+        """The last user text block: the scenario's message as the model reads it."""
+        for message in reversed(self.messages):
+            if message.get("role") != "user":
+                continue
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            texts = [
+                b.get("text", "") for b in content or () if isinstance(b, dict) and b.get("type") == "text"
+            ]
+            if texts:
+                return str(texts[-1])
+        raise ValueError("request has no user text message")
 
     def key(self) -> str:
         """sha256 of the canonical request: the cache key, the store's call key and the batch custom_id."""

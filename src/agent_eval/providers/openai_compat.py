@@ -54,11 +54,17 @@ def _tool_result_text(block: dict[str, Any]) -> str:
 
 
 def chat_messages(request: ModelRequest) -> list[dict[str, Any]]:
-    """The request's system prompt and turns as chat-completions messages."""
+    """The request's system prompt and turns as chat-completions messages.
+
+    System-role messages among the turns (the routing roster) join the leading system message: many
+    servers' chat templates accept a system message only first. Thinking and effort are not sent.
+    """
+    system_texts = [_text_of(request.system)] if request.system else []
+    system_texts += [_text_of(m["content"]) for m in request.messages if m["role"] == "system"]
     messages: list[dict[str, Any]] = []
-    if request.system:
-        messages.append({"role": "system", "content": _text_of(request.system)})
-    for message in request.messages:
+    if system_texts:
+        messages.append({"role": "system", "content": "\n\n".join(system_texts)})
+    for message in (m for m in request.messages if m["role"] != "system"):
         role, content = message["role"], message["content"]
         blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
         unsupported = {str(b.get("type")) for b in blocks} - {"text", "tool_use", "tool_result"}

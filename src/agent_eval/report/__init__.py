@@ -1,1 +1,1 @@
-"""A stored run → one self-contained HTML page; comparisons of two runs; the CI gate."""
+"""A stored run (or a comparison of two) → one self-contained HTML page; rendering only."""

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent_eval.report.render import packed_island, render_page
-from agent_eval.report.summary import RunSummary, summarize_run
+from agent_eval.run.summary import RunSummary, summarize_run
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
 
 if TYPE_CHECKING:  # compare pulls in scipy.stats, which a run's report does not need
-    from agent_eval.report.compare import Comparison
+    from agent_eval.compare.runs import Comparison
 
 # Misroutes and disagreements are listed in full in the scenario table; the summary lists show the first
 # ones only, since thousands of server-rendered rows would dominate the page's open time.

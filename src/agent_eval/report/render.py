@@ -14,8 +14,8 @@ import jinja2
 from markupsafe import Markup
 
 from agent_eval import __version__
-from agent_eval.graders.routing import Rate
-from agent_eval.report.summary import interval_label, rate_label
+from agent_eval.run.summary import interval_label, rate_label, sample_label
+from agent_eval.stats.clustered import Rate
 
 
 def packed_island(value: Any) -> str:
@@ -51,7 +51,7 @@ def _pvalue(value: float) -> str:
 def _ratecell(rate: Rate) -> str:
     if not rate.n:
         return "— (n=0)"
-    return f"{rate.rate:.0%} ({interval_label(rate)}, n={rate.n})"
+    return f"{rate.rate:.0%} ({interval_label(rate)}, {sample_label(rate)})"
 
 
 @cache
@@ -72,6 +72,7 @@ def environment() -> jinja2.Environment:
         pvalue=_pvalue,
         rate_label=rate_label,
         ci=interval_label,
+        sample=sample_label,
     )
     return env
 

@@ -29,6 +29,7 @@ from agent_eval.runner.pool import (
     WorkItem,
     progress_bar,
     settle,
+    share,
 )
 
 log = logging.getLogger(__name__)
@@ -144,8 +145,8 @@ class _BatchRun:
         self.cost_usd += response.cost_usd
         if self.cache is not None:
             self.cache.cache_put(key, response)
-        for item in self.groups[key]:
-            await settle(self.on_response(item, response))
+        for item, answer in share(self.groups[key], response):
+            await settle(self.on_response(item, answer))
         self.bar.update(len(self.groups[key]))
         self.bar.set_postfix_str(f"${self.spent_usd + self.cost_usd:.4f}", refresh=False)
 

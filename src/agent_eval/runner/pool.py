@@ -63,6 +63,13 @@ async def settle(result: Awaitable[None] | None) -> None:
         await result
 
 
+def share(items: Sequence[WorkItem], response: ModelResponse) -> list[tuple[WorkItem, ModelResponse]]:
+    """One call's response for each item that asked the identical request: the first item owns the call,
+    the others get it marked cached, so the store counts the calls and tokens the API really received."""
+    shared = response.model_copy(update={"cached": True})
+    return [(item, response if index == 0 else shared) for index, item in enumerate(items)]
+
+
 def progress_bar(total: int, progress: bool | str, unit: str = "item") -> Any:
     """A tqdm bar on stderr (disabled when `progress` is False); a string `progress` is its label."""
     from tqdm import tqdm
@@ -192,8 +199,8 @@ class _Run:
         self.deduplicated += len(items) - 1
         if self.cache is not None:
             self.cache.cache_put(key, response)
-        for item in items:
-            await settle(self.on_response(item, response))
+        for item, answer in share(items, response):
+            await settle(self.on_response(item, answer))
         self.bar.update(len(items))
         spent = self.spent_usd + self.cost_usd
         self.bar.set_postfix_str(f"${spent:.4f} limit={self.limiter.limit}", refresh=False)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from agent_eval.providers.model import ModelRequest, Provider
 from agent_eval.scenarios.dataset import DatasetError
 from agent_eval.scenarios.model import Scenario, ScenarioInput
-from agent_eval.scenarios.yamlio import write_if_changed
+from agent_eval.yamlio import write_if_changed
 
 AUGMENT_CACHE_FILE = "augment-cache.json"
 PARAPHRASES_PER_CASE = 4

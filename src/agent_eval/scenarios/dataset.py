@@ -14,9 +14,10 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from agent_eval.graders.checks.registry import unknown_check_message
 from agent_eval.paths import datasets_dir
 from agent_eval.scenarios.model import Scenario, Suite
-from agent_eval.scenarios.yamlio import FlowList, YamlFileError, dump_yaml, load_yaml
+from agent_eval.yamlio import FlowList, YamlFileError, dump_yaml, load_yaml
 
 SUITES: tuple[Suite, ...] = get_args(Suite)
 # Order of keys in a written entry: what a reviewer reads first comes first.
@@ -112,8 +113,16 @@ def load_scenarios(
         dataset = read_dataset_file(path)
         if dataset.agent != agent_name:
             raise DatasetError(f"{path}: field 'agent': '{dataset.agent}', expected '{agent_name}'")
+        _require_known_checks(path, dataset.scenarios)
         scenarios.extend(dataset.scenarios)
     return scenarios
+
+
+def _require_known_checks(path: Path, scenarios: Iterable[Scenario]) -> None:
+    for scenario in scenarios:
+        problem = unknown_check_message(scenario.checks)
+        if problem:
+            raise DatasetError(f"{path}: scenario '{scenario.id}': field 'checks': {problem}")
 
 
 def scenario_entry(scenario: Scenario) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from agent_eval.agents.model import Agent
+from agent_eval.agents.roster import RosterLike, roster_agents
 from agent_eval.config import EvalConfig, Thresholds, eval_config_path, render_eval_config
+from agent_eval.graders.checks.registry import CHECKS, in_check_order
 from agent_eval.paths import datasets_dir
 from agent_eval.providers.model import Provider
 from agent_eval.scenarios.augment import (
@@ -35,26 +35,22 @@ from agent_eval.scenarios.dataset import (
     read_dataset_file,
     render_dataset,
 )
+from agent_eval.scenarios.generic import GENERIC_SOURCE, roster_free_cases
 from agent_eval.scenarios.model import Scenario, Suite
 from agent_eval.scenarios.routing import derive_routing
 from agent_eval.scenarios.sources import (
+    BUILTIN_AGENT_CASES_FILE,
     CONTEXT_SNIPPETS_FILE,
     NO_DELEGATION_FILE,
     TASKS_FILE,
     ContextSnippet,
-    NoDelegationCase,
     StandardsTask,
     load_entries,
 )
-from agent_eval.scenarios.standards import CHECK_IDS, derive_standards, rubric_criteria
-from agent_eval.scenarios.yamlio import write_if_changed
+from agent_eval.scenarios.standards import derive_standards, rubric_criteria
+from agent_eval.yamlio import write_if_changed
 
 HAND_EDITED = "hand-edited"
-
-
-class RosterLike(Protocol):
-    @property
-    def agents(self) -> Sequence[Agent]: ...
 
 
 def fingerprint(scenario: Scenario) -> str:
@@ -97,6 +93,7 @@ class DeriveReport:
     closeness: tuple[tuple[str, float], ...]
     skipped: tuple[str, ...]
     augment: AugmentStats | None = None
+    warnings: tuple[str, ...] = ()  # for the user to fix (an agent without examples); printed on stderr
 
     def render(self) -> str:
         lines = [f"derive {self.agent}:"]
@@ -192,8 +189,10 @@ def _summary(counts: Iterable[tuple[str, int]]) -> str:
 
 
 ROUTING_HEADER = """Routing scenarios for {agent}, written by `agent-eval derive` from the agents folder,
-datasets/no-delegation.yaml and datasets/context-snippets.yaml. Review it freely:
-- expected: the agent that should be picked, or "none" when the main assistant should answer itself.
+datasets/context-snippets.yaml, no-delegation cases ({no_delegation}) and built-in agent cases
+({builtin}). Review it freely:
+- expected: the agent that should be picked (a built-in one such as Explore included), or "none" when
+  the main assistant should handle it itself (answer, read, run or edit, or invoke a skill).
 - Edit any entry: derive keeps it as you left it (tagged hand-edited); delete an entry to regenerate it.
 - Entries you add (no fingerprint) are kept. Entries whose source example disappeared move to `retired`.
 Hard negatives come closest agent first (TF-IDF cosine of descriptions with {agent}'s):
@@ -210,13 +209,6 @@ datasets/{agent}/tasks.yaml (or the agent's examples) and the agent's body secti
   {checks}"""
 
 
-def _load_sources(directory: Path) -> tuple[tuple[NoDelegationCase, ...], tuple[ContextSnippet, ...]]:
-    no_delegation_path, snippets_path = directory / NO_DELEGATION_FILE, directory / CONTEXT_SNIPPETS_FILE
-    no_delegation = (
-        load_entries(no_delegation_path, "cases", NoDelegationCase) if no_delegation_path.is_file() else ()
-    )
-    snippets = load_entries(snippets_path, "snippets", ContextSnippet) if snippets_path.is_file() else ()
-    return no_delegation, snippets
 
 
 def _existing(path: Path) -> DatasetFile | None:
@@ -225,7 +217,7 @@ def _existing(path: Path) -> DatasetFile | None:
 
 def derive(
     agent_name: str,
-    roster: RosterLike | Sequence[Agent],
+    roster: RosterLike,
     root: Path | None = None,
     *,
     provider: Provider | None = None,
@@ -234,14 +226,16 @@ def derive(
     """Write the agent's datasets (and its eval config when missing). With `provider`, first ask it for
     paraphrases of the positives that the augment cache lacks. Raises DatasetError on bad input."""
     base = root or Path.cwd()
-    agents = tuple(roster) if isinstance(roster, Sequence) else tuple(roster.agents)
+    agents = roster_agents(roster)
     agent = next((a for a in agents if a.name == agent_name), None)
     if agent is None:
         known = ", ".join(sorted(a.name for a in agents)) or "none"
         raise DatasetError(f"unknown agent '{agent_name}' (agents found: {known})")
     data_dir = datasets_dir(base)
     agent_dir = data_dir / agent_name
-    no_delegation, snippets = _load_sources(data_dir)
+    cases = roster_free_cases(data_dir, base)
+    snippets_path = data_dir / CONTEXT_SNIPPETS_FILE
+    snippets = load_entries(snippets_path, "snippets", ContextSnippet) if snippets_path.is_file() else ()
     routing_path, standards_path = (
         dataset_path(agent_name, "routing", base),
         dataset_path(agent_name, "standards", base),
@@ -249,7 +243,7 @@ def derive(
     # Read both files before writing anything: a broken file must stop derive with nothing half-written.
     existing = {"routing": _existing(routing_path), "standards": _existing(standards_path)}
 
-    routing = derive_routing(agent, agents, no_delegation, snippets, base)
+    routing = derive_routing(agent, agents, cases, snippets, base)
     positives = [s for s in routing.scenarios if "positive" in s.tags and s.provenance.variant_of is None]
     cache_path = agent_dir / AUGMENT_CACHE_FILE
     augment_stats = (
@@ -283,6 +277,8 @@ def derive(
         if suite == "routing":
             header = ROUTING_HEADER.format(
                 agent=agent_name,
+                no_delegation=_source_label(cases.no_delegation_source, NO_DELEGATION_FILE),
+                builtin=_source_label(cases.builtin_source, BUILTIN_AGENT_CASES_FILE),
                 closeness=closeness,
                 count=len(merged.scenarios),
                 tags=_summary(changes.tags.items()),
@@ -292,7 +288,7 @@ def derive(
             header = STANDARDS_HEADER.format(
                 agent=agent_name,
                 count=len(merged.scenarios),
-                checks=_summary((c, check_counts[c]) for c in CHECK_IDS if check_counts[c]),
+                checks=_summary((c, check_counts[c]) for c in in_check_order(check_counts)),
             )
         changes.written = write_if_changed(path, render_dataset(merged, header))
         changes.path = path.relative_to(base) if path.is_relative_to(base) else path
@@ -301,16 +297,17 @@ def derive(
     config_path = eval_config_path(agent_name, base)
     config_written = False
     if not config_path.exists():
-        used_checks = {c for s in standards.scenarios for c in s.checks}
+        # `checks:` is left empty (every registered check applies, as without a config); the gate gets a
+        # threshold for each check some task requires.
+        used_checks = in_check_order(c for s in standards.scenarios for c in s.checks)
         config = EvalConfig(
             agent=agent_name,
             datasets={
                 suite: dataset_path(agent_name, suite, base).relative_to(base).as_posix()
                 for suite in ("routing", "standards")
             },
-            checks=tuple(c for c in CHECK_IDS if c in used_checks),
             rubric=criteria,
-            thresholds=Thresholds(check_pass_rate_min={c: 0.8 for c in CHECK_IDS if c in used_checks}),
+            thresholds=Thresholds(check_pass_rate_min={c: CHECKS[c].threshold for c in used_checks}),
         )
         config_written = write_if_changed(config_path, render_eval_config(config))
     return DeriveReport(
@@ -321,4 +318,9 @@ def derive(
         closeness=routing.closeness,
         skipped=routing.skipped + standards.skipped,
         augment=augment_stats,
+        warnings=routing.warnings,
     )
+
+
+def _source_label(source: str, file_name: str) -> str:
+    return f"datasets/{file_name}" if source != GENERIC_SOURCE else f"agent-eval's generic {file_name}"

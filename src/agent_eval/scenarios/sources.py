@@ -1,7 +1,9 @@
-"""The hand-written, reviewed inputs of `derive`: no-delegation cases, context snippets, task tables.
+"""The hand-written, reviewed inputs of `derive`: no-delegation and built-in-agent cases, context snippets,
+task tables.
 
 Each lives in a YAML file under `datasets/` as a list under one key; every entry is validated and an error
-names the file, the entry id and the field.
+names the file, the entry id and the field. Generic no-delegation and built-in-agent cases ship with the
+package (`scenarios/generic/`) for projects without their own.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from agent_eval.agents.builtin import BUILTIN_NAMES
 from agent_eval.scenarios.dataset import DatasetError
 from agent_eval.scenarios.model import Turn
-from agent_eval.scenarios.yamlio import YamlFileError, load_yaml
+from agent_eval.yamlio import YamlFileError, load_yaml
 
 NO_DELEGATION_FILE = "no-delegation.yaml"
+BUILTIN_AGENT_CASES_FILE = "built-in-agents.yaml"
 CONTEXT_SNIPPETS_FILE = "context-snippets.yaml"
 TASKS_FILE = "tasks.yaml"  # per agent: datasets/<agent>/tasks.yaml
 
@@ -27,13 +31,37 @@ class _Entry(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
 
 
-class NoDelegationCase(_Entry):
+Stack = Literal["node", "python", "go", "rust", "ruby", "java"]
+
+
+class _Request(_Entry):
+    """A request written once for any project, reworded where the project's stack makes it sensible."""
+
+    message: str = Field(min_length=1)
+    stacks: dict[Stack, str] = {}  # the message as said in a project of that stack
+    context: tuple[Turn, ...] = ()
+    note: str | None = None
+
+    def message_for(self, stack: Stack | None) -> str:
+        return self.stacks.get(stack, self.message) if stack else self.message
+
+
+class NoDelegationCase(_Request):
     """A request the main assistant should handle itself."""
 
     kind: Literal["quick-question", "one-line-edit", "chit-chat", "self-do"]
-    message: str = Field(min_length=1)
-    context: tuple[Turn, ...] = ()
-    note: str | None = None
+
+
+class BuiltinAgentCase(_Request):
+    """A request Claude Code's main assistant would hand to one of its built-in agent types."""
+
+    expected: str
+
+    @model_validator(mode="after")
+    def _a_builtin(self) -> BuiltinAgentCase:
+        if self.expected not in BUILTIN_NAMES:
+            raise ValueError(f"'{self.expected}' is not a built-in agent type ({', '.join(BUILTIN_NAMES)})")
+        return self
 
 
 class ContextSnippet(_Entry):

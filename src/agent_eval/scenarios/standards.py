@@ -14,51 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent_eval.agents.model import Agent
+from agent_eval.agents.sections import slug
 from agent_eval.config import RubricCriterion
+from agent_eval.graders.checks.registry import CHECKS, in_check_order, section_of, unknown_check_message
+from agent_eval.lexical import cosine, tfidf_vectors
 from agent_eval.scenarios.dataset import DatasetError
 from agent_eval.scenarios.examples import example_input, id_prefix, source_path
 from agent_eval.scenarios.model import Provenance, Scenario, ScenarioInput
-from agent_eval.scenarios.similarity import cosine, tfidf_vectors
 from agent_eval.scenarios.sources import ContextSnippet, StandardsTask
 
-# The contract's check ids, each with the word that ties it to the section of the agent's body that
-# demands it (the first section whose bullets mention the word).
-CHECK_SECTION_WORDS: dict[str, str] = {
-    "zod-validation": "zod",
-    "rls-enabled": "rls",
-    "status-codes": "status codes",
-    "parameterized-sql": "parameterized",
-    "api-versioning": "versioning",
-    "pagination": "pagination",
-    "error-format": "error",
-    "no-hardcoded-secrets": "secret",
-}
-CHECK_IDS = tuple(CHECK_SECTION_WORDS)
-# Applicable to every task, so it says nothing about which sections a task is about.
-UNIVERSAL_CHECKS = frozenset({"no-hardcoded-secrets"})
-
-# Fallback (no task table): words of a task that make a check applicable to a good answer.
-_CHECK_TRIGGERS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), checks)
-    for pattern, checks in (
-        (
-            r"\b(?:endpoint|api|route|handler|login|webhook|rest)\b",
-            ("zod-validation", "status-codes", "api-versioning", "error-format"),
-        ),
-        (r"\b(?:list|lists|listing|paginat\w*|search|feed)\b", ("pagination",)),
-        (r"\b(?:table|tables|migration|migrations|schema)\b", ("rls-enabled",)),
-        (r"\b(?:sql|query|queries|database|db)\b", ("parameterized-sql",)),
-    )
-)
 # Sections that describe a persona or a process rather than a standard an answer can be held to.
 _NOT_A_STANDARD = re.compile(r"responsibilit|context|workflow|phase|communication|deliverable", re.IGNORECASE)
 # Below this TF-IDF cosine a task's words and a section share only incidental terms (measured on the
 # backend-developer table: clear topical matches score 0.08 and up, stray ones 0.06 and below).
 TOPIC_SIMILARITY_MIN = 0.08
-
-
-def slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
 def rubric_criteria(agent: Agent) -> tuple[RubricCriterion, ...]:
@@ -71,9 +40,8 @@ def rubric_criteria(agent: Agent) -> tuple[RubricCriterion, ...]:
 
 
 def infer_checks(text: str) -> tuple[str, ...]:
-    found = {check for pattern, checks in _CHECK_TRIGGERS if pattern.search(text) for check in checks}
-    found |= UNIVERSAL_CHECKS
-    return tuple(c for c in CHECK_IDS if c in found)
+    """Fallback (no task table): the checks whose task words the task uses, and those every task asks for."""
+    return in_check_order(spec.id for spec in CHECKS.values() if spec.asked_by(text))
 
 
 @dataclass(frozen=True)
@@ -101,12 +69,9 @@ class _RubricPicker:
         return tuple(c.id for c in self.criteria if c.section.strip().lower() in wanted)
 
     def for_task(self, text: str, checks: Sequence[str]) -> tuple[str, ...]:
-        chosen: set[str] = set()
-        for check in set(checks) - UNIVERSAL_CHECKS:
-            word = CHECK_SECTION_WORDS.get(check)
-            owner = next((c for c in self.criteria if word and word in c.text.lower()), None)
-            if owner is not None:
-                chosen.add(owner.id)
+        sections = [(c.id, c.text) for c in self.criteria]
+        # A check every task asks for says nothing about which sections this task is about.
+        chosen = {section_of(check, sections) for check in checks if not CHECKS[check].every_task}
         similarities = [cosine(self._task_vectors[text], v) for v in self._criterion_vectors]
         if similarities and max(similarities) >= TOPIC_SIMILARITY_MIN:
             chosen.add(self.criteria[similarities.index(max(similarities))].id)
@@ -152,11 +117,9 @@ def derive_standards(
                     f"{tasks_file}: entry '{row.id}': field 'snippet': unknown snippet '{row.snippet}'"
                 )
             task_input = ScenarioInput(context=snippet_by_id[row.snippet].turns(), message=task_input.message)
-        unknown = [c for c in row.checks if c not in CHECK_IDS]
-        if unknown:
-            raise DatasetError(
-                f"{tasks_file}: entry '{row.id}': field 'checks': unknown check id '{unknown[0]}'"
-            )
+        problem = unknown_check_message(row.checks)
+        if problem:
+            raise DatasetError(f"{tasks_file}: entry '{row.id}': field 'checks': {problem}")
         prepared.append((row, task_input, provenance))
 
     picker = _RubricPicker(criteria, [task_input.message for _, task_input, _ in prepared])
@@ -174,7 +137,7 @@ def derive_standards(
                 id=f"{prefix}-std-{row.id}",
                 suite="standards",
                 input=task_input,
-                checks=tuple(c for c in CHECK_IDS if c in row.checks),
+                checks=in_check_order(row.checks),
                 rubric=rubric,
                 tags=(source_tag, *(["with-code"] if task_input.context else [])),
                 provenance=provenance,

@@ -212,6 +212,20 @@ _STACK_MENTIONS = (
     " (our stack is Express with MySQL)",
     " (it's a FastAPI app on SQLAlchemy)",
 )
+# Every framework an other-framework variant can bring in.
+FRAMEWORKS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            *(name for pair in _FRAMEWORK_SWAPS for side in pair for name in side.split(" on ")),
+            "NestJS",
+            "Django",
+            "Go",
+            "Express",
+            "FastAPI",
+            "SQLAlchemy",
+        ]
+    )
+)
 
 
 def other_framework(text: str, seed: str) -> str:
@@ -222,6 +236,15 @@ def other_framework(text: str, seed: str) -> str:
             return pattern.sub(peer, head, count=1) + tail
     trimmed = head.rstrip(" .!?")
     return trimmed + pick(seed, _STACK_MENTIONS) + head[len(trimmed) :] + tail
+
+
+def introduced_frameworks(original: str, rewritten: str) -> list[str]:
+    """The frameworks `rewritten` names and `original` does not."""
+    return [
+        name
+        for name in FRAMEWORKS
+        if _word_pattern(name).search(rewritten) and not _word_pattern(name).search(original)
+    ]
 
 
 REWRITERS: dict[VariantKind, Callable[[str, str], str]] = {

@@ -1,1 +1,2 @@
-"""Results → estimates: Wilson intervals, McNemar, paired bootstrap, Wilcoxon, Holm, detectable effect."""
+"""Results → estimates: Wilson and clustered (scenario-level) intervals, McNemar, paired bootstrap, Wilcoxon,
+Holm, detectable effect."""

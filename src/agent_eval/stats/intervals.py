@@ -29,11 +29,22 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, flo
         raise ValueError(f"wilson: confidence must be in (0, 1), got {confidence}")
     if n == 0:
         return 0.0, 1.0
+    return wilson_from_rate(successes / n, n, confidence)
+
+
+def wilson_from_rate(rate: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of an observed `rate` over `n` trials, where `n` may be an effective
+    (non-integer) sample size. `rate` 0 or 1 pins that bound; `n <= 0` gives the uninformative (0.0, 1.0)."""
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"wilson: rate must be in [0, 1], got {rate}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"wilson: confidence must be in (0, 1), got {confidence}")
+    if n <= 0:
+        return 0.0, 1.0
     z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)  # stdlib: scipy.stats costs seconds to import
-    p = successes / n
     denominator = 1.0 + z * z / n
-    centre = (p + z * z / (2.0 * n)) / denominator
-    half_width = z * math.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denominator
-    lower = 0.0 if successes == 0 else max(0.0, centre - half_width)
-    upper = 1.0 if successes == n else min(1.0, centre + half_width)
+    centre = (rate + z * z / (2.0 * n)) / denominator
+    half_width = z * math.sqrt(rate * (1.0 - rate) / n + z * z / (4.0 * n * n)) / denominator
+    lower = 0.0 if rate == 0.0 else max(0.0, centre - half_width)
+    upper = 1.0 if rate == 1.0 else min(1.0, centre + half_width)
     return lower, upper

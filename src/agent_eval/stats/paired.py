@@ -15,6 +15,9 @@ Alternative = Literal["two-sided", "greater", "less"]
 
 # Resamples are drawn in blocks so memory stays bounded for large suites (5,000 pairs × 10,000 resamples).
 _BOOTSTRAP_BLOCK = 500
+# Differences are rounded to this many decimals before ranking: means over epochs make float noise
+# (-1.0 against -0.9999999999999996) that would otherwise break a tie and change the ranks.
+_RANK_DECIMALS = 9
 
 
 def mcnemar_exact(lost: int, gained: int, alternative: Alternative = "two-sided") -> float:
@@ -61,9 +64,10 @@ def wilcoxon_signed_rank(
 ) -> float:
     """Wilcoxon signed-rank p-value for second − first (zero differences dropped; none left gives p = 1).
 
-    `alternative="less"` tests that the second run scores lower than the first.
+    `alternative="less"` tests that the second run scores lower than the first. Differences equal up to
+    float noise are tied.
     """
-    diffs = _differences(first, second)
+    diffs = np.round(_differences(first, second), _RANK_DECIMALS)
     nonzero = diffs[diffs != 0]
     if nonzero.size == 0:
         return 1.0

@@ -17,6 +17,15 @@ from agent_eval.providers.model import ModelResponse, Usage
 from agent_eval.store.migrations import migrate
 from agent_eval.store.model import ResultRecord, RunInfo
 
+USAGE_TOTALS = (  # the keys of Store.usage(), in the order `run --json` prints them
+    "calls",
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
+    "cost_usd",
+)
+
 DB_FILE = "results.sqlite"
 
 
@@ -150,15 +159,7 @@ class Store:
                FROM calls WHERE run_id = ? AND cached = 0 AND response IS NOT NULL""",
             (run_id,),
         ).fetchone()
-        keys = (
-            "calls",
-            "input_tokens",
-            "output_tokens",
-            "cache_creation_input_tokens",
-            "cache_read_input_tokens",
-            "cost_usd",
-        )
-        return dict(zip(keys, row, strict=True))
+        return dict(zip(USAGE_TOTALS, row, strict=True))
 
     def latencies(self, run_id: str) -> list[float]:
         rows = self._db.execute(

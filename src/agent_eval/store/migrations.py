@@ -66,6 +66,26 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_routing_decision_kind(db: sqlite3.Connection) -> None:
+    """Routing results gain `decision` (kind:target). Earlier runs offered the Agent tool alone, so a
+    result that chose no agent answered in text, and one that chose an agent delegated to it."""
+    db.execute(
+        """
+        UPDATE results SET record = json_set(
+            record,
+            '$.decision',
+            CASE
+                WHEN json_extract(record, '$.chosen') IS NULL THEN NULL
+                WHEN json_extract(record, '$.chosen') = 'none' THEN 'answered'
+                ELSE 'delegated:' || json_extract(record, '$.chosen')
+            END
+        )
+        WHERE suite = 'routing' AND json_extract(record, '$.decision') IS NULL
+        """
+    )
+
+
 def migrate(db: sqlite3.Connection) -> None:
     """Apply every migration not yet recorded, each in its own transaction."""
     db.execute(

@@ -26,7 +26,7 @@ class RunInfo(BaseModel):
     config: dict[str, Any]
     started_at: str  # ISO 8601 UTC
     finished_at: str | None = None
-    status: Literal["running", "finished", "interrupted", "budget", "incomplete"] = "running"
+    status: Literal["running", "finished", "interrupted", "budget", "incomplete", "failed"] = "running"
     offline: bool = False
 
     @property
@@ -48,12 +48,13 @@ class ResultRecord(BaseModel):
     tags: tuple[str, ...] = ()
     expected: str | None = None
     chosen: str | None = None
+    decision: str | None = None  # routing: what the first turn did, `kind[:target]` (harness.decision)
     passed: bool | None = None
     checks: dict[str, Verdict] = {}
     judge: JudgeVerdict | None = None
     output: str = ""  # response text (standards) or the decision's tool call as JSON (routing)
     request_hash: str | None = None
     usage: Usage = Usage()
-    cost_usd: float = 0.0
+    cost_usd: float = 0.0  # the answer's call plus the judge's calls on it; 0 for calls it did not make
     latency_s: float = 0.0
     error: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from agent_eval.graders import http
+from agent_eval.graders.checks._task_words import HTTP_TASK_WORDS
 from agent_eval.graders.checks.registry import check, verdict
 from agent_eval.graders.model import Verdict
 from agent_eval.graders.parsing import ParsedResponse
@@ -12,7 +13,7 @@ from agent_eval.graders.parsing import ParsedResponse
 _VERSION_SEGMENT = re.compile(r"/v\d+(?:\.\d+)?(?:/|$)", re.IGNORECASE)
 
 
-@check("api-versioning")
+@check("api-versioning", task_words=HTTP_TASK_WORDS, section_words=("versioning",), contract=5)
 def api_versioning(response: ParsedResponse) -> Verdict:
     """n/a when no HTTP route path is defined in code.
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from agent_eval.graders import http
+from agent_eval.graders.checks._task_words import HTTP_TASK_WORDS
 from agent_eval.graders.checks.registry import check, verdict
 from agent_eval.graders.model import Verdict
 from agent_eval.graders.parsing import ParsedResponse, TsUnit
@@ -34,7 +35,12 @@ class _Shape:
         return f"{{{keys}}}" + (f" code at {self.code_path}" if self.code_path else " without a code")
 
 
-@check("error-format")
+@check(
+    "error-format",
+    task_words=HTTP_TASK_WORDS,
+    section_words=("error response", "error code", "error"),
+    contract=7,
+)
 def error_format(response: ParsedResponse) -> Verdict:
     """n/a without an HTTP handler, or when the handlers build no error response.
 

@@ -14,7 +14,7 @@ from agent_eval.graders.parsing import ParsedResponse, TsUnit
 _JWT_RECEIVERS = re.compile(r"^(?:jwt|jsonwebtoken|jose|JWT)$")
 
 
-@check("jwt-practices")
+@check("jwt-practices", section_words=("jwt",))
 def jwt_practices(response: ParsedResponse) -> Verdict:
     """n/a when the code neither signs nor verifies JWTs (jsonwebtoken `jwt.sign/verify/decode`,
     jose `new SignJWT`/`jwtVerify`).

@@ -25,6 +25,9 @@ _KEY_FORMATS = re.compile(
 _CONNECTION_WITH_PASSWORD = re.compile(
     r"\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis|rediss|amqps?)://[^:/\s'\"`]+:(?P<password>[^@\s'\"`]+)@"
 )
+# A URL without an inline password (`postgres://localhost/app_dev`, `https://api.example.com`) locates a
+# service; it authenticates nothing.
+_URL = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
 # What example files and docs put where a secret goes: `USER:PASSWORD`, `<db-password>`, `${DB_PASS}`,
 # `changeme`, `xxxx`, `your-password-here`, `***`. A realistic literal (`Sh0pApp!2024`) matches none.
 _PLACEHOLDER = re.compile(
@@ -76,7 +79,7 @@ _ENV_READ = re.compile(
 _ENVIRONMENT_FILES = frozenset({"dotenv", "shell", "text", "json", "yaml"})
 
 
-@check("no-hardcoded-secrets")
+@check("no-hardcoded-secrets", every_task=True, section_words=("api key", "secret"), contract=8)
 def no_hardcoded_secrets(response: ParsedResponse) -> Verdict:
     """Always applicable (pass when the code holds no secret at all).
 
@@ -199,7 +202,8 @@ def _could_be_secret(value: str) -> bool:
         len(stripped) >= 4
         and not _NOT_SECRET_VALUES.match(stripped)
         and not re.search(r"\s", stripped)
-        and not stripped.startswith(("http://", "https://", "/", "./"))
+        and not _URL.match(stripped)  # a password-bearing one is caught by _format_match first
+        and not stripped.startswith(("/", "./"))
     )
 
 

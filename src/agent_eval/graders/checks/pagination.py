@@ -30,6 +30,11 @@ _ONE_ROW_USE = re.compile(
     r"(?:const|let)\s+\[\s*\w+\s*\]\s*=|\[0\]|rowCount|\.insert\(|\.update\(|\.delete\(|"
     r"\.upsert\("
 )
+# mysql2 resolves to [rows, fields]: `const [rows] = await pool.query(…)` destructures the list, not a row.
+_RESULT_TUPLE = re.compile(
+    r"(?:const|let)\s+\[\s*\w+\s*(?:,\s*\w+\s*)?\]\s*=\s*await\s+[\w.]+\.(?:query|execute)\s*(?:<[^>]*>)?\("
+)
+_FUNCTIONS = ("arrow_function", "function_declaration", "function_expression", "method_definition")
 _STATEMENTS = ("lexical_declaration", "expression_statement", "return_statement", "variable_declaration")
 _PAGE_INPUT = re.compile(
     rf"\b(?:{_SIZE_NAMES}|offset|cursor|page|skip|after|before|starting_after)\b", re.IGNORECASE
@@ -51,7 +56,12 @@ _CAP = re.compile(
 )
 
 
-@check("pagination")
+@check(
+    "pagination",
+    task_words=("list", "lists", "listing", r"paginat\w*", "search", "feed"),
+    section_words=("pagination",),
+    contract=6,
+)
 def pagination(response: ParsedResponse) -> Verdict:
     """n/a when no endpoint returns a list: a GET handler (or one serving every method) whose path, mount
     prefix included, does not end in a dynamic segment (`[id]`, `:id`) and which fetches many rows —
@@ -185,4 +195,16 @@ def _outermost_concatenation(node: Node) -> bool:
 
 def _one_row_use(unit: TsUnit, node: Node) -> bool:
     statement = http.enclosing(node, *_STATEMENTS)
-    return bool(_ONE_ROW_USE.search(unit.text(statement or node)))
+    used_as_row = _ONE_ROW_USE.search(_RESULT_TUPLE.sub("", unit.text(statement or node)))
+    return bool(used_as_row) or _only_first_row_used(unit, node)
+
+
+def _only_first_row_used(unit: TsUnit, node: Node) -> bool:
+    """`const result = await pool.query(…)` whose rows the function only ever reads as `result.rows[0]`."""
+    declarator = http.enclosing(node, "variable_declarator")
+    name = unit.text(declarator.child_by_field_name("name")) if declarator is not None else ""
+    scope = http.enclosing(node, *_FUNCTIONS)
+    if not name.isidentifier() or scope is None:
+        return False
+    uses = re.findall(rf"\b{re.escape(name)}\.rows\b(\[0\])?", unit.code_text(scope))
+    return bool(uses) and all(uses)

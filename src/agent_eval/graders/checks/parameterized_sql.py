@@ -55,7 +55,12 @@ _GO_EXECUTE = re.compile(
 )
 
 
-@check("parameterized-sql")
+@check(
+    "parameterized-sql",
+    task_words=("sql", "query", "queries", "database", "db"),
+    section_words=("parameterized",),
+    contract=4,
+)
 def parameterized_sql(response: ParsedResponse) -> Verdict:
     """n/a when no raw SQL is executed from code (query builders such as supabase-js `.from().select()`,
     `.rpc()`, Prisma model calls or SQL files alone).

@@ -31,7 +31,7 @@ _LIMITER_CALLS = frozenset(
 )
 
 
-@check("rate-limiting")
+@check("rate-limiting", section_words=("rate limiting",))
 def rate_limiting(response: ParsedResponse) -> Verdict:
     """n/a without an HTTP handler.
 

@@ -22,11 +22,17 @@ _POLICY = re.compile(r"^\s*create\s+policy\s+(?:\"[^\"]+\"|\w+)\s+on\s+(?P<name>
 _TEMPORARY = "t"
 
 
-@check("rls-enabled")
+@check(
+    "rls-enabled",
+    task_words=("table", "tables", "migration", "migrations", "schema"),
+    section_words=("rls policies", "rls policy", "rls"),
+    contract=2,
+)
 def rls_enabled(response: ParsedResponse) -> Verdict:
     """n/a when the SQL creates no table (temporary tables are ignored).
 
-    Table names are compared without quotes, with `public.` as the default schema. Pass when every
+    Table names are folded as PostgreSQL folds them (unquoted to lower case; a quoted name keeps its case,
+    so "Invoices" is not invoices), with `public.` as the default schema. Pass when every
     created table has `ALTER TABLE … ENABLE ROW LEVEL SECURITY` (or FORCE) and at least one
     `CREATE POLICY … ON` that table, anywhere in the response's SQL. Fail when any created table lacks
     either (a policy without ENABLE, or ENABLE on only one of two tables, both fail). Statements pglast
@@ -92,9 +98,14 @@ def _classify(statement: SqlStatement) -> tuple[str, str | None]:
 
 
 def _qualified(schema: str | None, name: str) -> str:
-    return f"{(schema or 'public').lower()}.{name.lower()}"
+    """PostgreSQL's own folding, which pglast has applied: unquoted names are lower case already, and a
+    quoted one keeps its case ("Invoices" is another table than invoices)."""
+    return f"{schema or 'public'}.{name}"
 
 
 def _normalise(name: str) -> str:
-    parts = name.replace('"', "").split(".")
+    """A name read by the tolerant pattern, folded as PostgreSQL would: unquoted parts to lower case."""
+    parts = [
+        part[1:-1] if part.startswith('"') else part.lower() for part in re.findall(r'"[^"]*"|[^."]+', name)
+    ]
     return _qualified(parts[-2] if len(parts) > 1 else None, parts[-1])

@@ -7,6 +7,7 @@ import re
 from tree_sitter import Node
 
 from agent_eval.graders import http
+from agent_eval.graders.checks._task_words import HTTP_TASK_WORDS
 from agent_eval.graders.checks._zod import THROWING_PARSE_METHODS, is_schema_call, zod_in_response
 from agent_eval.graders.checks.registry import check, verdict
 from agent_eval.graders.model import Evidence, Verdict
@@ -31,7 +32,7 @@ _EXPECTED: dict[http.SiteContext, frozenset[int]] = {
 }
 
 
-@check("status-codes")
+@check("status-codes", task_words=HTTP_TASK_WORDS, section_words=("status codes",), contract=3)
 def status_codes(response: ParsedResponse) -> Verdict:
     """n/a without an HTTP handler (or when its responses cannot be found).
 

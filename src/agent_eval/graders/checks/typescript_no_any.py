@@ -7,7 +7,7 @@ from agent_eval.graders.model import Verdict
 from agent_eval.graders.parsing import ParsedResponse
 
 
-@check("typescript-no-any")
+@check("typescript-no-any", section_words=("`any`",))
 def typescript_no_any(response: ParsedResponse) -> Verdict:
     """n/a without TypeScript code (blocks tagged ts/tsx, or untagged blocks that carry type annotations;
     plain JavaScript is not judged).

@@ -7,6 +7,7 @@ import re
 from tree_sitter import Node
 
 from agent_eval.graders import http
+from agent_eval.graders.checks._task_words import HTTP_TASK_WORDS
 from agent_eval.graders.checks._zod import PARSE_METHODS, is_schema_call, zod_in_response
 from agent_eval.graders.checks.registry import check, verdict
 from agent_eval.graders.model import Evidence, Verdict
@@ -23,7 +24,7 @@ _NEST_INPUTS = frozenset({"Body", "Query", "Param"})
 _VALIDATOR_MIDDLEWARE = re.compile(r"\b(zValidator|validator|zodValidator|validate\w*)\s*\(")
 
 
-@check("zod-validation")
+@check("zod-validation", task_words=HTTP_TASK_WORDS, section_words=("zod",), contract=1)
 def zod_validation(response: ParsedResponse) -> Verdict:
     """n/a when no handler or server action reads request input (body, query string, route params,
     server-action arguments).

@@ -12,12 +12,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from agent_eval.compare.outcomes import CHECK_PREFIX, ROUTING, STANDARDS, PairKey, collect_outcomes
+from agent_eval.compare.runs import BinaryChange, ScoreChange, compare_outcomes
 from agent_eval.config import Thresholds
-from agent_eval.graders.routing import Rate
-from agent_eval.report.compare import BinaryChange, ScoreChange, compare_outcomes
-from agent_eval.report.outcomes import CHECK_PREFIX, ROUTING, STANDARDS, PairKey, collect_outcomes
-from agent_eval.report.summary import rate_label
-from agent_eval.stats.describe import mean_interval
+from agent_eval.run.summary import count_label, rate_label
+from agent_eval.stats.clustered import Rate, clustered_mean_interval
 from agent_eval.store.db import Store
 from agent_eval.store.model import RunInfo
 
@@ -150,7 +149,7 @@ def _threshold_rules(
         if not values:
             rules.append(RuleResult(rule, "skip", f"{label}: not measured in this run (n=0)"))
             continue
-        rate = Rate.of(sum(values.values()), len(values))
+        rate = Rate.clustered((scenario, passed) for (scenario, _), passed in values.items())
         if rate.rate >= minimum:
             rules.append(
                 RuleResult(rule, "pass", f"{label} {rate_label(rate)} meets the minimum {minimum:.0%}")
@@ -168,8 +167,12 @@ def _threshold_rules(
     if not judge:
         rules.append(RuleResult(rule, "skip", "judge mean: no judge scores in this run (n=0)"))
         return rules
-    mean = mean_interval(list(judge.values()))
-    figure = f"judge mean {mean.estimate:.2f} (n={len(judge)}, 95% CI {mean.low:.2f}–{mean.high:.2f})"
+    by_scenario: dict[str, list[float]] = {}
+    for (scenario, _), score in judge.items():
+        by_scenario.setdefault(scenario, []).append(score)
+    mean = clustered_mean_interval(by_scenario.values())
+    sample = count_label(len(by_scenario), len(judge))
+    figure = f"judge mean {mean.estimate:.2f} ({sample}, 95% CI {mean.low:.2f}–{mean.high:.2f})"
     if mean.estimate >= thresholds.judge_mean_min:
         rules.append(RuleResult(rule, "pass", f"{figure} meets the minimum {thresholds.judge_mean_min:.2f}"))
     else:
@@ -189,13 +192,13 @@ def _drop_rule(change: BinaryChange | ScoreChange, baseline: RunInfo, thresholds
     if isinstance(change, BinaryChange):
         drop = -change.difference
         figure = (
-            f"{change.metric} {change.rate_a:.0%} → {change.rate_b:.0%} on n={change.n} pairs "
-            f"({len(change.lost)} lost, {len(change.gained)} gained; McNemar one-sided"
+            f"{change.metric} {change.rate_a:.0%} → {change.rate_b:.0%} "
+            f"({change.tested_label()}; McNemar one-sided on {_units(change.scenarios, change.n)}"
         )
     else:
         drop = -change.scaled_difference
         figure = (
-            f"{change.metric} mean {change.mean_a:.2f} → {change.mean_b:.2f} on n={change.n} pairs "
+            f"{change.metric} mean {change.mean_a:.2f} → {change.mean_b:.2f} on n={change.n} scenarios "
             f"({drop:.1%} of the 1–5 scale; Wilcoxon one-sided"
         )
     figure += f" p={change.p_value:.3g}, Holm p={change.p_holm:.3g}) vs baseline {baseline.run_id}"
@@ -210,6 +213,10 @@ def _drop_rule(change: BinaryChange | ScoreChange, baseline: RunInfo, thresholds
         f"{figure}: a drop of {drop * 100:.1f} points, significant at "
         f"α={thresholds.alpha} and above the allowed {allowed}",
     )
+
+
+def _units(scenarios: int, pairs: int) -> str:
+    return "pairs" if scenarios == pairs else "scenarios"
 
 
 def junit_xml(result: GateResult) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from agent_eval.graders.routing import Rate, RoutingRecord, routing_scores
+from agent_eval.graders.routing import RoutingRecord, not_delegating_by_kind, routing_scores
 from agent_eval.providers.model import Usage
 from agent_eval.scenarios.model import NO_DELEGATION
-from agent_eval.stats.describe import mean_interval, percentiles
+from agent_eval.stats.clustered import Rate, clustered_mean_interval
+from agent_eval.stats.describe import percentiles
 from agent_eval.stats.intervals import Interval
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord, RunInfo
@@ -20,10 +22,21 @@ JUDGE_REJECTS = 3.0
 
 
 def rate_label(rate: Rate) -> str:
-    """e.g. "87% (n=120, 95% CI 80–92%)"."""
+    """e.g. "87% (n=120, 95% CI 80–92%)"; with epochs "87% (n=24 scenarios, 120 results, 95% CI 80–92%)"."""
     if not rate.n:
         return "no data (n=0)"
-    return f"{rate.rate:.0%} (n={rate.n}, 95% CI {interval_label(rate)})"
+    return f"{rate.rate:.0%} ({sample_label(rate)}, 95% CI {interval_label(rate)})"
+
+
+def sample_label(rate: Rate) -> str:
+    return count_label(rate.scenarios, rate.n)
+
+
+def count_label(scenarios: int, results: int) -> str:
+    """What an interval counts: the scenarios, and the results they hold when there are more."""
+    if results == scenarios:
+        return f"n={results}"
+    return f"n={scenarios} scenarios, {results} results"
 
 
 def interval_label(rate: Rate) -> str:
@@ -88,6 +101,7 @@ class RoutingSummary:
     mean_consistency: float | None  # share of epochs agreeing with each scenario's majority, averaged
     scenarios: int
     misroutes: tuple[Misroute, ...]
+    not_delegating: tuple[tuple[str, int], ...] = ()  # "none" by kind: (`acted:Read`, n), (`answered`, n)…
 
 
 @dataclass(frozen=True)
@@ -109,9 +123,11 @@ class RunSummary:
     info: RunInfo
     usage: UsageSummary
     routing: RoutingSummary | None
-    standards: Rate | None
+    standards: Rate | None  # no check failed, and every check the scenario requires applied and passed
+    standards_no_failure: Rate | None  # no check failed (a required check left n/a counts as no failure)
     checks: tuple[CheckSummary, ...]
     judge_n: int
+    judge_scenarios: int  # the judge mean's interval counts these, not its judged results
     judge_errors: int  # standards results the judge gave no verdict for
     judge_mean: Interval | None
     criteria: tuple[CriterionSummary, ...]
@@ -129,16 +145,23 @@ def summarize_run(store: Store, run_id: str) -> tuple[RunSummary, list[ResultRec
     routing = [r for r in records if r.suite == "routing"]
     standards = [r for r in records if r.suite == "standards"]
     judged = [r for r in standards if r.judge is not None and r.judge.mean is not None]
-    judge_means = [r.judge.mean for r in judged if r.judge is not None and r.judge.mean is not None]
+    judge_means: dict[str, list[float]] = defaultdict(list)
+    for record in judged:
+        assert record.judge is not None and record.judge.mean is not None
+        judge_means[record.scenario_id].append(record.judge.mean)
     summary = RunSummary(
         info=info,
         usage=_usage(store, info),
         routing=summarize_routing(routing, info.agent) if routing else None,
-        standards=Rate.of(sum(bool(r.passed) for r in standards), len(standards)) if standards else None,
+        standards=Rate.clustered((r.scenario_id, bool(r.passed)) for r in standards) if standards else None,
+        standards_no_failure=(
+            Rate.clustered((r.scenario_id, no_check_failed(r)) for r in standards) if standards else None
+        ),
         checks=summarize_checks(standards),
-        judge_n=len(judge_means),
+        judge_n=len(judged),
+        judge_scenarios=len(judge_means),
         judge_errors=sum(r.judge is not None and r.judge.error is not None for r in standards),
-        judge_mean=mean_interval(judge_means) if judge_means else None,
+        judge_mean=clustered_mean_interval(judge_means.values()) if judge_means else None,
         criteria=_criteria(judged),
         disagreements=_disagreements(judged),
         results=len(records),
@@ -170,8 +193,8 @@ def summarize_routing(records: list[ResultRecord], agent: str) -> RoutingSummary
     per_agent = tuple(
         AgentRouting(
             agent=label,
-            precision=Rate.of(scores.per_agent[label].correct, scores.per_agent[label].chosen),
-            recall=Rate.of(scores.per_agent[label].correct, scores.per_agent[label].expected),
+            precision=_accuracy(d for d in decisions if d.chosen == label),
+            recall=_accuracy(d for d in decisions if d.expected == label),
             f1=scores.per_agent[label].f1,
         )
         for label in labels
@@ -191,29 +214,48 @@ def summarize_routing(records: list[ResultRecord], agent: str) -> RoutingSummary
         mean_consistency=scores.mean_consistency,
         scenarios=len(scores.scenarios),
         misroutes=misroutes,
+        not_delegating=not_delegating_by_kind(r.decision for r in records if r.error is None),
     )
 
 
+def _accuracy(decisions: Iterable[RoutingRecord]) -> Rate:
+    return Rate.clustered((d.scenario_id, d.expected == d.chosen) for d in decisions)
+
+
+def no_check_failed(record: ResultRecord) -> bool:
+    """Graded, and none of its checks failed (n/a is no failure, even for a check the scenario requires)."""
+    return record.error is None and all(v.status != "fail" for v in record.checks.values())
+
+
 def summarize_checks(records: list[ResultRecord]) -> tuple[CheckSummary, ...]:
+    """Per check: pass/fail/n/a counts and the pass rate where it applied, clustered by scenario."""
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    applied: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     for record in records:
         for check_id, verdict in record.checks.items():
             tallies[check_id][("pass", "fail", "n/a").index(verdict.status)] += 1
+            if verdict.status != "n/a":
+                applied[check_id].append((record.scenario_id, verdict.status == "pass"))
     return tuple(
-        CheckSummary(check_id, passed, failed, na, Rate.of(passed, passed + failed))
+        CheckSummary(check_id, passed, failed, na, Rate.clustered(applied[check_id]))
         for check_id, (passed, failed, na) in sorted(tallies.items())
     )
 
 
 def _criteria(judged: list[ResultRecord]) -> tuple[CriterionSummary, ...]:
-    scores: dict[tuple[str, str], list[float]] = defaultdict(list)
+    scores: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for record in judged:
         assert record.judge is not None
         for score in record.judge.scores:
-            scores[(score.criterion, score.section)].append(score.score)
+            scores[(score.criterion, score.section)][record.scenario_id].append(score.score)
     return tuple(
-        CriterionSummary(criterion, section, len(values), mean_interval(values))
-        for (criterion, section), values in sorted(scores.items())
+        CriterionSummary(
+            criterion,
+            section,
+            sum(map(len, by_scenario.values())),
+            clustered_mean_interval(by_scenario.values()),
+        )
+        for (criterion, section), by_scenario in sorted(scores.items())
     )
 
 

@@ -1,16 +1,18 @@
 """Paired comparison of two runs: per metric, what changed, which scenarios flipped, and is it noise.
 
-Results pair by (scenario_id, epoch). Binary metrics (routing, standards, each check) use McNemar's exact
-test on the discordant pairs; the judge's mean score uses a paired bootstrap interval of the difference
+Results pair by (scenario_id, epoch), but the scenario is the unit tested: its epochs are not independent.
+Binary metrics (routing, standards, each check) use McNemar's exact test on the scenarios that got worse
+or better (by the sign of their summed change over epochs; with one epoch, the discordant pairs); the
+judge's mean score uses each scenario's mean over its epochs, a paired bootstrap interval of the difference
 and the Wilcoxon signed-rank test. p-values are Holm-adjusted across every metric of the comparison.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from agent_eval.report.outcomes import Outcomes, PairKey, collect_outcomes, metric_order
+from agent_eval.compare.outcomes import Outcomes, PairKey, collect_outcomes, metric_order
 from agent_eval.stats.intervals import Interval
 from agent_eval.stats.multiple import holm
 from agent_eval.stats.paired import mcnemar_exact, paired_bootstrap_mean_diff, wilcoxon_signed_rank
@@ -24,7 +26,10 @@ JUDGE_SCALE = 4.0  # judge scores run 1–5: a difference divided by 4 is a shar
 
 @dataclass(frozen=True)
 class BinaryChange:
-    """A pass/fail metric over the pairs where both runs have it. `lost`: passed in A, failed in B."""
+    """A pass/fail metric over the pairs where both runs have it. `lost`: passed in A, failed in B.
+
+    The test counts scenarios: `worse` and `better` of the `scenarios` shared ones (equal to the lost and
+    gained pairs with one epoch)."""
 
     metric: str
     n: int
@@ -35,15 +40,29 @@ class BinaryChange:
     p_value: float
     p_holm: float
     mde: float | None
+    scenarios: int
+    worse: int
+    better: int
 
     @property
     def difference(self) -> float:
         return self.rate_b - self.rate_a
 
+    def tested_label(self) -> str:
+        """What McNemar's test counted, e.g. "15 lost, 0 gained of 100 pairs", or with epochs
+        "4 scenarios worse, 1 better of 20 (pairs: 9 lost, 2 gained of 100)"."""
+        pairs = f"{len(self.lost)} lost, {len(self.gained)} gained of {self.n} pairs"
+        if self.scenarios == self.n:
+            return pairs
+        return f"{self.worse} scenarios worse, {self.better} better of {self.scenarios} (pairs: {pairs})"
+
     def as_dict(self, alpha: float) -> dict[str, Any]:
         return {
             "metric": self.metric,
             "n": self.n,
+            "scenarios": self.scenarios,
+            "worse": self.worse,
+            "better": self.better,
             "rate_a": self.rate_a,
             "rate_b": self.rate_b,
             "difference": self.difference,
@@ -59,7 +78,8 @@ class BinaryChange:
 
 @dataclass(frozen=True)
 class ScoreChange:
-    """A mean score (1–5) over the pairs where both runs have it; `difference` is mean(B − A)."""
+    """A mean score (1–5) over the scenarios where both runs have it (each scenario's mean over its epochs);
+    `difference` is mean(B − A)."""
 
     metric: str
     n: int
@@ -163,12 +183,10 @@ def compare_outcomes(
     ]
     adjusted = holm([c.p_value for c in binary_raw] + [c.p_value for c in score_raw])
     binary = tuple(
-        BinaryChange(c.metric, c.n, c.rate_a, c.rate_b, c.lost, c.gained, c.p_value, p, c.mde)
-        for c, p in zip(binary_raw, adjusted[: len(binary_raw)], strict=True)
+        replace(c, p_holm=p) for c, p in zip(binary_raw, adjusted[: len(binary_raw)], strict=True)
     )
     scores = tuple(
-        ScoreChange(c.metric, c.n, c.mean_a, c.mean_b, c.difference, c.p_value, p)
-        for c, p in zip(score_raw, adjusted[len(binary_raw) :], strict=True)
+        replace(c, p_holm=p) for c, p in zip(score_raw, adjusted[len(binary_raw) :], strict=True)
     )
     return binary, scores
 
@@ -201,6 +219,9 @@ def _binary(
         p_value,
         p_value,
         _mde(len(change_by_scenario), worse, better, alpha, direction),
+        len(change_by_scenario),
+        worse,
+        better,
     )
 
 

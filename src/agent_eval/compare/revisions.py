@@ -10,7 +10,8 @@ from pathlib import Path
 
 from agent_eval.agents.roster import load_roster
 from agent_eval.paths import agents_dir
-from agent_eval.pipeline import RunError, RunOptions, run_eval
+from agent_eval.run.evaluate import run_eval
+from agent_eval.run.options import RunError, RunOptions
 
 
 class RevisionError(Exception):

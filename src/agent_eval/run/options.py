@@ -1,0 +1,49 @@
+"""What `agent-eval run` is asked for, what it returns, and the error for a run that cannot start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent_eval.harness.routing import Effort, Thinking
+from agent_eval.store.model import RunInfo
+from agent_eval.suites import suite_names
+from agent_eval.suites.harnesses import DEFAULT_HARNESS
+
+
+class RunError(Exception):
+    """A run that cannot start: bad input or no usable model (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What `agent-eval run` was asked for; None means "take it from the eval config"."""
+
+    agent: str
+    suites: tuple[str, ...] = field(default_factory=suite_names)  # every registered suite
+    model: str | None = None
+    judge_model: str | None = None
+    harness: str = DEFAULT_HARNESS  # how routing requests are made (suites/harnesses/)
+    epochs: int | None = None
+    concurrency: int | None = None
+    limit: int | None = None  # scenarios per suite, in dataset order
+    batch: bool = False
+    resume: str | None = None
+    use_cache: bool = True
+    max_cost: float | None = None
+    agents_dir: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    home: Path | None = None
+    progress: bool = True
+    report: bool = True
+    thinking: Thinking = "adaptive"  # the builtin routing request, as Claude Code sets it
+    effort: Effort | None = "medium"
+
+
+@dataclass
+class RunResult:
+    run: RunInfo
+    report: Path | None
+    notes: list[str]  # what was skipped and why, for the user
+    failed_calls: int = 0
+    errored: int = 0  # results whose grading raised (stored with their error; a resume grades them again)

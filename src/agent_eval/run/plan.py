@@ -1,0 +1,184 @@
+"""Planning: everything a run needs resolved before its first call (roster, config, scenarios, models).
+
+Bad input surfaces here as RunError, before anything is paid for or stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from agent_eval.agents.model import Agent
+from agent_eval.agents.roster import Roster, load_roster
+from agent_eval.config import EvalConfig, EvalConfigError, eval_config_path, load_eval_config
+from agent_eval.graders.judge import Rubric, build_rubric
+from agent_eval.harness.routing import RoutingSettings, routing_settings
+from agent_eval.paths import agents_dir
+from agent_eval.providers.credentials import has_credentials
+from agent_eval.providers.model import Provider
+from agent_eval.providers.spec import ENABLE_MODEL_HINT, LOCAL_MODEL, ModelSpecError, OpenModel, open_model
+from agent_eval.run.options import RunError, RunOptions
+from agent_eval.scenarios.dataset import DatasetError, load_scenarios
+from agent_eval.scenarios.model import Scenario, Suite
+from agent_eval.store.db import Store
+from agent_eval.store.model import RunInfo
+from agent_eval.suites import SuiteContext, get_suite, suite_names
+from agent_eval.suites.harnesses import harness_names
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything resolved before the first call."""
+
+    agent: Agent
+    roster: Roster
+    config: EvalConfig | None
+    scenarios: tuple[Scenario, ...]
+    provider: Provider
+    model: str
+    judge: Provider | None
+    judge_model: str | None
+    rubric: Rubric | None
+    harness: str
+    epochs: int
+    concurrency: int
+    max_cost: float | None
+    offline: bool
+    notes: tuple[str, ...]
+    routing: RoutingSettings
+
+    @property
+    def context(self) -> SuiteContext:
+        return SuiteContext(self.agent, self.roster, self.config, self.model, self.harness, self.routing)
+
+
+def _limited(scenarios: Sequence[Scenario], suites: Sequence[str], limit: int | None) -> list[Scenario]:
+    chosen: list[Scenario] = []
+    for suite in suites:
+        of_suite = [s for s in scenarios if s.suite == suite]
+        chosen.extend(of_suite if limit is None else of_suite[:limit])
+    return chosen
+
+
+def _load_config(agent: str, root: Path) -> EvalConfig | None:
+    """The eval config when the project has one (run works without it, on defaults)."""
+    if not eval_config_path(agent, root).is_file():
+        return None
+    try:
+        return load_eval_config(agent, root)
+    except EvalConfigError as exc:
+        raise RunError(str(exc)) from exc
+
+
+def _checked_names(suites: Sequence[str], harness: str) -> None:
+    unknown = [s for s in suites if s not in suite_names()]
+    if unknown:
+        raise RunError(f"--suite {unknown[0]}: no such suite (registered: {', '.join(suite_names())})")
+    if harness not in harness_names():
+        raise RunError(f"--harness {harness}: no such harness (registered: {', '.join(harness_names())})")
+
+
+async def _open(spec: str, roster: Roster, store: Store, *, judge: bool = False) -> OpenModel:
+    try:
+        return await open_model(spec, roster, store, judge=judge)
+    except ModelSpecError as exc:
+        raise RunError(str(exc)) from exc
+
+
+async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -> Plan:
+    """Resolve roster, config, scenarios and models; `stored` (a resumed run) pins its own settings."""
+    roster = load_roster(agents_dir(options.root, options.agents_dir))
+    agent = roster.get(options.agent)
+    if agent is None:
+        known = ", ".join(roster.names) or "none"
+        raise RunError(f"no agent named {options.agent!r} in {roster.directory} (found: {known})")
+    config = _load_config(options.agent, options.root)
+    settings: dict[str, Any] = stored.config if stored else {}
+
+    suites = tuple(settings.get("suites", options.suites))
+    harness = str(settings.get("harness", options.harness))
+    _checked_names(suites, harness)
+    try:
+        scenarios = load_scenarios(
+            options.agent, cast(tuple[Suite, ...], suites), options.root, config.datasets if config else None
+        )
+    except DatasetError as exc:
+        raise RunError(str(exc)) from exc
+    scenarios = _limited(scenarios, suites, settings.get("limit", options.limit))
+
+    # A resumed run keeps the model it started with, even if credentials appeared or vanished since.
+    explicit_model = (settings.get("model_spec") or stored.model) if stored else options.model
+    model_spec = explicit_model or (config.model if config else "sonnet")
+    notes: list[str] = []
+    offline = False
+    if explicit_model is None and not has_credentials():
+        offline = True
+        model_spec = LOCAL_MODEL
+        notes.append(
+            "no Anthropic credentials: routing runs on the offline lexical baseline ('local'), "
+            f"standards and judge are skipped; to run them, {ENABLE_MODEL_HINT}"
+        )
+    opened = await _open(model_spec, roster, store)
+    offline = offline or opened.offline
+    if model_spec == LOCAL_MODEL:
+        skipped = [s for s in suites if not get_suite(s).answerable_offline]
+        if skipped and explicit_model is not None:
+            notes.append(f"the 'local' baseline only routes: {', '.join(skipped)} scenarios skipped")
+        scenarios = [s for s in scenarios if s.suite not in skipped]
+
+    judge_spec = settings.get("judge_model_spec", options.judge_model) or (
+        model_spec if model_spec.startswith("replay:") else config.judge_model if config else "haiku"
+    )
+    judge: OpenModel | None = None
+    rubric: Rubric | None = None
+    if any(get_suite(s.suite).judged for s in scenarios):
+        try:
+            judge = await _open(judge_spec, roster, store, judge=True)
+        except RunError as exc:
+            notes.append(f"judge skipped: {exc}")
+        if judge is not None:
+            criteria = judge_criteria(config) if config and config.rubric else None
+            rubric = build_rubric(agent, criteria)
+
+    epochs = int(settings.get("epochs", options.epochs or (config.epochs if config else 1)))
+    concurrency = options.concurrency or (config.concurrency if config else 8)
+    max_cost = options.max_cost if options.max_cost is not None else (config.max_cost if config else None)
+    if epochs < 1 or concurrency < 1:
+        raise RunError("--epochs and --concurrency must be at least 1")
+    return Plan(
+        agent=agent,
+        roster=roster,
+        config=config,
+        scenarios=tuple(scenarios),
+        provider=opened.provider,
+        model=opened.model,
+        judge=judge.provider if judge else None,
+        judge_model=judge.model if judge else None,
+        rubric=rubric,
+        harness=harness,
+        epochs=epochs,
+        concurrency=concurrency,
+        max_cost=max_cost,
+        offline=offline,
+        notes=tuple(notes),
+        routing=routing_settings(
+            options.root,
+            settings.get("thinking", options.thinking),
+            settings.get("effort", options.effort),
+            epochs,
+        ),
+    )
+
+
+def judge_criteria(config: EvalConfig) -> list[dict[str, Any]]:
+    """The eval config's rubric as the judge's criteria: its text's bullet lines become the guidance."""
+    return [
+        {
+            "id": c.id,
+            "section": c.section,
+            "guidance": [line.strip().removeprefix("- ") for line in c.text.splitlines() if line.strip()],
+        }
+        for c in config.rubric
+    ]

@@ -1,0 +1,68 @@
+"""The standards suite: does the agent's answer to a task keep the standards its prompt promises?
+
+The rule-based checks grade the answer here; the model judge scores it afterwards (`run/judge_pass.py`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from agent_eval.config import EvalConfig
+from agent_eval.graders.grade import grade_response
+from agent_eval.graders.model import Verdict
+from agent_eval.harness.standards import build_standards_request
+from agent_eval.providers.model import ModelRequest, ModelResponse
+from agent_eval.scenarios.model import Scenario
+from agent_eval.store.model import ResultRecord
+from agent_eval.suites.registry import Graded, SuiteContext, suite
+
+if TYPE_CHECKING:
+    from agent_eval.run.summary import RunSummary  # the run stage's figures, which a suite projects
+
+
+def standards_checks(scenario: Scenario, config: EvalConfig | None) -> list[str] | None:
+    """The eval config's checks plus the scenario's own; None (every registered check) without a config."""
+    if config is None or not config.checks:
+        return None
+    return [*config.checks, *(c for c in scenario.checks if c not in config.checks)]
+
+
+def standards_passed(scenario: Scenario, checks: dict[str, Verdict]) -> bool:
+    """No check fails, and every check the scenario lists applies and passes (an answer that never wrote the
+    handler the task asked for does not pass `zod-validation` by being n/a)."""
+    if any(v.status == "fail" for v in checks.values()):
+        return False
+    return all(checks[c].status == "pass" for c in scenario.checks if c in checks)
+
+
+@suite
+class StandardsSuite:
+    name: ClassVar[str] = "standards"
+    answerable_offline: ClassVar[bool] = False
+    judged: ClassVar[bool] = True
+
+    def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:
+        return build_standards_request(scenario, context.agent, context.model)
+
+    def grade(self, scenario: Scenario, response: ModelResponse, context: SuiteContext) -> Graded:
+        checks = grade_response(response.text, standards_checks(scenario, context.config))
+        return Graded(passed=standards_passed(scenario, checks), output=response.text, checks=checks)
+
+    def summarise(self, summary: RunSummary) -> dict[str, Any] | None:
+        if summary.standards is None:
+            return None
+        return {
+            "n": summary.standards.n,
+            "scenarios": summary.standards.scenarios,
+            "pass_rate": summary.standards.rate,
+            "ci95": list(summary.standards.ci95),
+            "checks": {
+                c.check: {"pass": c.passed, "fail": c.failed, "n/a": c.not_applicable} for c in summary.checks
+            },
+        }
+
+    def result_json(self, record: ResultRecord) -> dict[str, Any]:
+        return {
+            "checks": {c: v.status for c, v in record.checks.items()},
+            "judge": record.judge.model_dump(mode="json") if record.judge else None,
+        }
