@@ -9,7 +9,6 @@ itself), which words the two descriptions share, and which words set each apart.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,8 +18,8 @@ from scipy import sparse
 
 from agent_eval.agents.model import Agent, Diagnostic
 from agent_eval.agents.parse import AgentSource
+from agent_eval.lexical import normalised, surface_forms, tfidf_vectors
 from agent_eval.paths import display_path
-from agent_eval.scenarios.similarity import tfidf_vectors
 
 # A description says what an agent is for on every request; one example request says one way it is asked.
 DESCRIPTION_WEIGHT = 3.0
@@ -90,7 +89,7 @@ def profiles(agents: Sequence[Agent]) -> list[dict[str, float]]:
         total = sums[position]
         for term, value in vector.items():
             total[term] = total.get(term, 0.0) + weight * value
-    return [_normalised(total) for total in sums]
+    return [normalised(total) for total in sums]
 
 
 def similarity_matrix(vectors: Sequence[dict[str, float]]) -> np.ndarray:
@@ -167,10 +166,13 @@ def find_collisions(
     ranked = sorted(
         candidates, key=lambda ij: (-similar[ij[0], ij[1]], agents[ij[0]].name, agents[ij[1]].name)
     )
+    words = surface_forms([a.description for a in agents])
     collisions: list[Collision] = []
     for i, j in ranked[:top] if top is not None else ranked:
         a, b = agents[i], agents[j]
-        shared, only_a, only_b = _words(vectors[i], vectors[j])
+        shared, only_a, only_b = (
+            tuple(words.get(term, term) for term in terms) for terms in _words(vectors[i], vectors[j])
+        )
         collisions.append(
             Collision(
                 a=a.name,
@@ -200,8 +202,3 @@ def _words(
         tuple(t for t in only_a if a[t] > b.get(t, 0.0))[:EVIDENCE_WORDS],
         tuple(t for t in only_b if b[t] > a.get(t, 0.0))[:EVIDENCE_WORDS],
     )
-
-
-def _normalised(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-    return {t: w / norm for t, w in vector.items()}

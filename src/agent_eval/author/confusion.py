@@ -65,7 +65,7 @@ def example_confusion(roster: Roster, model_spec: str) -> Confusion:
 
 async def _example_confusion(roster: Roster, model_spec: str) -> Confusion:
     from agent_eval.paths import home_dir
-    from agent_eval.pipeline import open_model
+    from agent_eval.providers.spec import open_model
     from agent_eval.store.db import Store
 
     scenarios = example_scenarios(roster)

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent_eval.agents.model import Agent
+from agent_eval.agents.roster import RosterLike, roster_agents
 from agent_eval.author.routing_pass import RoutingPass, route_scenarios
-from agent_eval.harness.routing import RosterLike, roster_agents
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
 from agent_eval.runner import ResponseCache
 from agent_eval.scenarios.model import Scenario

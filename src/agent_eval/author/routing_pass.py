@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agent_eval.harness.routing import RosterLike, build_routing_request, decide
+from agent_eval.agents.roster import RosterLike
+from agent_eval.harness.routing import build_routing_request, decide
 from agent_eval.providers.model import ModelResponse, Provider
 from agent_eval.runner import ResponseCache, WorkItem, run_all
 from agent_eval.scenarios.model import Scenario
@@ -43,7 +44,7 @@ async def route_scenarios(
     failed: list[str] = []
 
     def on_response(item: WorkItem, response: ModelResponse) -> None:
-        chosen[item.key] = decide(response)
+        chosen[item.key] = decide(response).label
 
     def on_error(item: WorkItem, error: BaseException) -> None:
         failed.append(item.key)

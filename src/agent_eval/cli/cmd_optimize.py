@@ -62,7 +62,7 @@ async def _optimize(args: argparse.Namespace) -> OptimizeResult:
     from agent_eval.author.optimize import OptimizeError, optimize
     from agent_eval.cli.main import UsageError
     from agent_eval.paths import agents_dir, home_dir
-    from agent_eval.pipeline import LOCAL_MODEL, RunError, open_model
+    from agent_eval.providers.spec import LOCAL_MODEL, ModelSpecError, open_model
     from agent_eval.scenarios.dataset import DatasetError, load_scenarios
     from agent_eval.store.db import Store
 
@@ -84,7 +84,7 @@ async def _optimize(args: argparse.Namespace) -> OptimizeResult:
         try:
             router = await open_model(spec, roster, store)
             proposer = await open_model(args.proposer_model, roster, store) if args.proposer_model else router
-        except RunError as exc:
+        except ModelSpecError as exc:
             raise UsageError(str(exc)) from exc
         try:
             return await optimize(
