@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
 
 if TYPE_CHECKING:  # compare pulls in scipy.stats, which a run's report does not need
+    from agent_eval.compare.matrix import ModelMatrix
     from agent_eval.compare.runs import Comparison
 
 # Misroutes and disagreements are listed in full in the scenario table; the summary lists show the first
@@ -84,3 +86,11 @@ def _status(record: ResultRecord) -> str:
     if record.passed is None:
         return "n/a"
     return "pass" if record.passed else "fail"
+
+
+def write_matrix(matrix: ModelMatrix, path: Path, notes: Sequence[str] = ()) -> Path:
+    """Write the page comparing several models' runs of the same scenarios."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page = render_page("matrix.html.j2", with_script=False, matrix=matrix, notes=notes)
+    path.write_text(page, encoding="utf-8")
+    return path
