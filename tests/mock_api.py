@@ -1,6 +1,7 @@
 """A scriptable mock of the Anthropic API on 127.0.0.1 for tests and bench scripts, used through the real SDK.
 
-Serves POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models and the Message Batches endpoints
+Serves POST /v1/messages (also `?beta=true`, and as server-sent events when the body asks `stream: true`,
+as Claude Code does), POST /v1/messages/count_tokens, GET /v1/models and the Message Batches endpoints
 with the API's JSON shapes. Scriptable: a responder (request JSON → reply), latency, faults by rule or by rate
 (429 with retry-after, 529 overloaded, 500, a dropped connection), prompt-cache usage. Faults drawn by rate
 depend only on (seed, request body, attempt number), so a seeded run faults the same calls whatever the
@@ -388,6 +389,30 @@ def _error_body(status: int, message: str) -> Json:
             "request_id": "req_mock"}
 
 
+def _sse(message: Json) -> str:
+    """A finished message as the event stream a `stream: true` call receives (one delta per block)."""
+
+    def event(name: str, data: Json) -> str:
+        return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n"
+
+    head = {**message, "content": [], "stop_reason": None, "usage": {**message["usage"], "output_tokens": 0}}
+    events = [event("message_start", {"message": head})]
+    for index, block in enumerate(message["content"]):
+        if block["type"] == "tool_use":
+            empty, delta = {**block, "input": {}}, {"type": "input_json_delta",
+                                                    "partial_json": json.dumps(block["input"])}
+        else:
+            empty, delta = {**block, "text": ""}, {"type": "text_delta", "text": block["text"]}
+        events += [event("content_block_start", {"index": index, "content_block": empty}),
+                   event("content_block_delta", {"index": index, "delta": delta}),
+                   event("content_block_stop", {"index": index})]
+    ending = {"stop_reason": message["stop_reason"], "stop_sequence": None}
+    events += [event("message_delta", {"delta": ending,
+                                       "usage": {"output_tokens": message["usage"]["output_tokens"]}}),
+               event("message_stop", {})]
+    return "".join(events)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # a burst of new connections (concurrency 20+) must not wait on SYN retries
@@ -442,7 +467,11 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/v1/messages":
             if self.api.latency_s:
                 time.sleep(self.api.latency_s)
-            self._send(200, self.api.message(body))
+            message = self.api.message(body)
+            if body.get("stream"):
+                self._send(200, _sse(message), content_type="text/event-stream")
+            else:
+                self._send(200, message)
         elif path == "/v1/messages/count_tokens":
             self._send(200, {"input_tokens": _tokens([body.get("system"), body.get("tools"),
                                                      body.get("messages")])})

@@ -11,8 +11,8 @@ import pytest
 from agent_eval.agents.parse import parse_agent_file
 from agent_eval.cli.main import main
 from agent_eval.graders.check_judge import semantics
-from agent_eval.graders.checks.registry import CHECKS, contract_check_ids, default_check_ids
-from agent_eval.graders.judge import build_rubric, check_criteria
+from agent_eval.graders.checks.registry import CHECKS, contract_check_ids, default_check_ids, section_of
+from agent_eval.graders.judge import build_rubric
 from agent_eval.scenarios.standards import infer_checks
 from derive_helpers import project as small_project
 from derive_helpers import small_roster
@@ -45,9 +45,10 @@ def test_every_built_in_states_its_semantics_which_the_model_grader_reads() -> N
         assert semantics(check_id) == spec.semantics
 
 
-def test_the_judge_maps_each_check_to_the_section_of_the_real_agent_that_states_it() -> None:
+def test_each_check_maps_to_the_section_of_the_real_agent_that_states_it() -> None:
     agent = parse_agent_file(REPO / "agents" / f"{AGENT}.md")
-    assert check_criteria(build_rubric(agent)) == {
+    sections = [(c.id, " ".join(c.guidance)) for c in build_rubric(agent).criteria]
+    assert {check_id: section_of(check_id, sections) for check_id in default_check_ids()} == {
         "zod-validation": "api-design-standards",
         "rls-enabled": "security-implementation",
         "status-codes": "api-design-standards",

@@ -7,13 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from agent_eval.agents.roster import RosterLike
 from agent_eval.cli.main import main
-from agent_eval.providers.model import ModelRequest
+from agent_eval.providers.model import ModelRequest, Provider
 from agent_eval.run.evaluate import run_eval
 from agent_eval.scenarios.model import Scenario
 from agent_eval.store.db import Store
-from agent_eval.suites import SuiteContext, get_suite, suite_names
-from agent_eval.suites.harnesses import HARNESSES, get_harness, harness, harness_names
+from agent_eval.suites import get_suite, suite_names
+from agent_eval.suites.harnesses import (
+    HARNESSES,
+    HarnessOptions,
+    RoutingHarness,
+    harness,
+    harness_names,
+    open_harness,
+)
 from eval_mock import offline_project, quiet_options
 
 AGENT = "backend-developer"
@@ -30,9 +38,16 @@ def counting_harness() -> Iterator[list[str]]:
     seen: list[str] = []
 
     @harness("counting")
-    def counting(scenario: Scenario, context: SuiteContext) -> ModelRequest:
-        seen.append(scenario.id)
-        return get_harness("builtin")(scenario, context)
+    async def counting(
+        upstream: Provider, roster: RosterLike, model: str, options: HarnessOptions
+    ) -> RoutingHarness:
+        builtin = await open_harness("builtin", upstream, roster, model, options)
+
+        def request(scenario: Scenario) -> ModelRequest:
+            seen.append(scenario.id)
+            return builtin.request(scenario)
+
+        return RoutingHarness("counting", upstream, request)
 
     yield seen
     HARNESSES.remove("counting")

@@ -25,6 +25,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--json", action="store_true", help='print [{"file", "checks": {id: status}}] on stdout'
     )
+    parser.add_argument(
+        "--execute",
+        action="store_true",
+        help="also apply each answer's SQL to a real PostgreSQL and probe RLS (extra agent-eval[agentic])",
+    )
+    parser.add_argument(
+        "--postgres-url", metavar="URL", help="with --execute: an existing server instead of the embedded one"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -41,12 +49,30 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     texts = {path: _read(Path(path)) for path in args.files}
     graded = {path: grade_response(text, check_ids) for path, text in texts.items()}
+    executed = _execute(texts, args.postgres_url) if args.execute else {}
     if args.json:
-        print(json.dumps([_as_json(path, verdicts) for path, verdicts in graded.items()], indent=2))
+        entries = [_as_json(path, verdicts) for path, verdicts in graded.items()]
+        for entry in entries:
+            if entry["file"] in executed:
+                entry["executed"] = {check: v.status for check, v in executed[entry["file"]].items()}
+        print(json.dumps(entries, indent=2))
     else:
         for path, verdicts in graded.items():
-            print(_render(path, verdicts))
+            print(_render(path, {**verdicts, **executed.get(path, {})}))
     return 0
+
+
+def _execute(texts: dict[str, str], postgres_url: str | None) -> dict[str, dict[str, Verdict]]:
+    from agent_eval.cli.main import UsageError
+    from agent_eval.executors import ExecutorUnavailable
+    from agent_eval.executors.answers import execute_answers
+    from agent_eval.executors.session import postgres_for_run
+
+    try:
+        with postgres_for_run(postgres_url) as server:
+            return execute_answers(server, texts)
+    except ExecutorUnavailable as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _read(path: Path) -> str:

@@ -29,7 +29,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--judge-model", help="model of the judge (same forms as --model)")
     parser.add_argument(
-        "--harness", default="builtin", help="how routing requests are made (default: builtin, our own words)"
+        "--harness",
+        default="builtin",
+        help="how routing requests are made: builtin (our own Claude-Code-shaped request, the default), "
+        "captured (your Claude Code's request, from `agent-eval capture`), claude-code (the real CLI; "
+        "extra agent-eval[claude-code])",
+    )
+    parser.add_argument("--claude-bin", metavar="PATH", help="an installed Claude Code for those harnesses")
+    parser.add_argument(
+        "--with-user-settings",
+        action="store_true",
+        help="let your own Claude Code settings, CLAUDE.md and MCP servers into the claude-code sessions",
     )
     parser.add_argument("--epochs", type=int, help="times each scenario runs")
     parser.add_argument("--concurrency", type=int, help="most calls in flight (adapts down on 429)")
@@ -84,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         model=models[0],
         judge_model=args.judge_model,
         harness=args.harness,
+        claude_bin=args.claude_bin,
+        with_user_settings=args.with_user_settings,
         epochs=args.epochs,
         concurrency=args.concurrency,
         limit=args.limit,

@@ -24,6 +24,8 @@ COMMANDS = (
     "gate",
     "runs",
     "export",
+    "capture",
+    "fidelity",
     "collisions",
     "optimize",
 )

@@ -20,6 +20,7 @@ class Pass:
     provider: Provider
     on_response: Callable[[WorkItem, ModelResponse], None]
     on_error: Callable[[WorkItem, BaseException], None]
+    batchable: bool = True  # False: its requests cannot go through the Batches API (a harness's own)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Dispatcher:
         cache = self.store if self.use_cache else None
         progress: bool | str = work.label if self.progress else False
         send: Callable[..., Awaitable[RunOutcome]]
-        if self.batch and not work.provider.offline:
+        if self.batch and work.batchable and not work.provider.offline:
             from agent_eval.runner.batch import run_batch
 
             send = run_batch
@@ -55,6 +56,7 @@ class Dispatcher:
             spent_usd=spent,
             progress=progress,
         )
+
 
 class CallLog:
     """Stores every call of a run (with the result it produced, in one transaction) and counts failures."""

@@ -32,23 +32,32 @@ class ScenarioPass:
         self.plan, self.store, self.run_id, self.calls = plan, store, run_id, calls
         self.context = plan.context
         self.items: dict[str, tuple[Scenario, int]] = {}
-        self.work = Pass("scenarios", plan.provider, self.on_response, calls.failed_call)
 
-    def pending(self) -> list[WorkItem]:
-        """The work items of what is not stored yet, or stored with a grading error (graded again)."""
+    def passes(self) -> list[tuple[list[WorkItem], Pass]]:
+        """The work items of what is not stored yet, or stored with a grading error (graded again), one
+        pass per provider that answers them (a routing harness may have its own, e.g. the real CLI)."""
         done = self.store.done(self.run_id) - {
             (r.scenario_id, r.epoch) for r in self.store.results(self.run_id) if r.error is not None
         }
-        items: list[WorkItem] = []
+        grouped: dict[int, tuple[list[WorkItem], Pass]] = {}
         for epoch in range(1, self.plan.epochs + 1):
             for scenario in self.plan.scenarios:
                 if (scenario.id, epoch) in done:
                     continue
-                request = get_suite(scenario.suite).request(scenario, self.context)
+                suite = get_suite(scenario.suite)
+                request = suite.request(scenario, self.context)
                 key = f"{scenario.suite}:{scenario.id}#{epoch}"
                 self.items[key] = (scenario, epoch)
+                provider = suite.provider(self.context, self.plan.provider)
+                batchable = (
+                    self.plan.harness is None
+                    or provider is not self.plan.harness.provider
+                    or (self.plan.harness.batchable)
+                )
+                work = Pass("scenarios", provider, self.on_response, self.calls.failed_call, batchable)
+                items, _ = grouped.setdefault(id(provider), ([], work))
                 items.append(WorkItem(key=key, request=request.model_copy(update={"sample": epoch})))
-        return items
+        return list(grouped.values())
 
     def on_response(self, item: WorkItem, response: ModelResponse) -> None:
         """Grade the answer and store it with its call, in one transaction. A grader that raises on this
@@ -89,8 +98,11 @@ async def execute(plan: Plan, store: Store, run_id: str, dispatcher: Dispatcher)
     """The scenario pass, then (when it finished and the run has a judge) the judge pass."""
     calls = CallLog(store, run_id)
     scenarios = ScenarioPass(plan, store, run_id, calls)
-    outcome = await dispatcher.send(scenarios.pending(), scenarios.work)
-    status: str = outcome.status
+    status: str = "finished"
+    for items, work in scenarios.passes():
+        status = (await dispatcher.send(items, work)).status
+        if status != "finished":
+            return Executed(status, calls.failed)
     if status == "finished" and plan.judge is not None:
         samples = plan.config.judge_samples if plan.config else 1
         status = await JudgePass(plan, store, run_id, calls, samples).run(dispatcher)
@@ -114,5 +126,5 @@ async def interruptible(plan: Plan, store: Store, run_id: str, dispatcher: Dispa
     finally:
         if handled:
             loop.remove_signal_handler(signal.SIGINT)
-        for provider in {id(p): p for p in (plan.provider, plan.judge) if p is not None}.values():
+        for provider in plan.providers:
             await provider.aclose()

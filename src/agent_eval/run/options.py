@@ -36,6 +36,8 @@ class RunOptions:
     home: Path | None = None
     progress: bool = True
     report: bool = True
+    claude_bin: str | None = None  # an installed Claude Code for --harness claude-code/captured
+    with_user_settings: bool = False  # let the user's own Claude Code settings into those sessions
     thinking: Thinking = "adaptive"  # the builtin routing request, as Claude Code sets it
     effort: Effort | None = "medium"
 

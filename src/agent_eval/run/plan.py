@@ -14,18 +14,25 @@ from agent_eval.agents.model import Agent
 from agent_eval.agents.roster import Roster, load_roster
 from agent_eval.config import EvalConfig, EvalConfigError, eval_config_path, load_eval_config
 from agent_eval.graders.judge import Rubric, build_rubric
-from agent_eval.harness.routing import RoutingSettings, routing_settings
-from agent_eval.paths import agents_dir
+from agent_eval.harness.routing import routing_settings
+from agent_eval.paths import agents_dir, home_dir
 from agent_eval.providers.credentials import has_credentials
 from agent_eval.providers.model import Provider
 from agent_eval.providers.spec import ENABLE_MODEL_HINT, LOCAL_MODEL, ModelSpecError, OpenModel, open_model
 from agent_eval.run.options import RunError, RunOptions
+from agent_eval.sandbox.session import CliSettings
 from agent_eval.scenarios.dataset import DatasetError, load_scenarios
 from agent_eval.scenarios.model import Scenario, Suite
 from agent_eval.store.db import Store
 from agent_eval.store.model import RunInfo
 from agent_eval.suites import SuiteContext, get_suite, suite_names
-from agent_eval.suites.harnesses import harness_names
+from agent_eval.suites.harnesses import (
+    HarnessError,
+    HarnessOptions,
+    RoutingHarness,
+    harness_names,
+    open_harness,
+)
 
 
 @dataclass(frozen=True)
@@ -41,17 +48,23 @@ class Plan:
     judge: Provider | None
     judge_model: str | None
     rubric: Rubric | None
-    harness: str
+    harness_name: str
+    harness: RoutingHarness | None  # opened when the run has routing scenarios
     epochs: int
     concurrency: int
     max_cost: float | None
     offline: bool
     notes: tuple[str, ...]
-    routing: RoutingSettings
 
     @property
     def context(self) -> SuiteContext:
-        return SuiteContext(self.agent, self.roster, self.config, self.model, self.harness, self.routing)
+        return SuiteContext(self.agent, self.roster, self.config, self.model, self.harness)
+
+    @property
+    def providers(self) -> tuple[Provider, ...]:
+        """Every provider the run opened, once each (to close them at the end)."""
+        opened = (self.provider, self.judge, self.harness.provider if self.harness else None)
+        return tuple({id(p): p for p in opened if p is not None}.values())
 
 
 def _limited(scenarios: Sequence[Scenario], suites: Sequence[str], limit: int | None) -> list[Scenario]:
@@ -143,6 +156,28 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
             rubric = build_rubric(agent, criteria)
 
     epochs = int(settings.get("epochs", options.epochs or (config.epochs if config else 1)))
+    routing_harness: RoutingHarness | None = None
+    if any(s.suite == "routing" for s in scenarios):
+        harness_options = HarnessOptions(
+            home=home_dir(options.home),
+            project_root=options.root,
+            cli=CliSettings(options.claude_bin, options.with_user_settings),
+            skills=options.root / ".claude" / "skills",
+            cache=store if options.use_cache else None,
+            routing=routing_settings(
+                options.root,
+                settings.get("thinking", options.thinking),
+                settings.get("effort", options.effort),
+                epochs,
+            ),
+        )
+        try:
+            routing_harness = await open_harness(
+                harness, opened.provider, roster, opened.model, harness_options
+            )
+        except HarnessError as exc:
+            raise RunError(str(exc)) from exc
+        notes.extend(routing_harness.notes)
     concurrency = options.concurrency or (config.concurrency if config else 8)
     max_cost = options.max_cost if options.max_cost is not None else (config.max_cost if config else None)
     if epochs < 1 or concurrency < 1:
@@ -157,18 +192,13 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         judge=judge.provider if judge else None,
         judge_model=judge.model if judge else None,
         rubric=rubric,
-        harness=harness,
+        harness_name=harness,
+        harness=routing_harness,
         epochs=epochs,
         concurrency=concurrency,
         max_cost=max_cost,
         offline=offline,
         notes=tuple(notes),
-        routing=routing_settings(
-            options.root,
-            settings.get("thinking", options.thinking),
-            settings.get("effort", options.effort),
-            epochs,
-        ),
     )
 
 

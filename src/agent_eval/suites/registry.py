@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from agent_eval.agents.roster import Roster
     from agent_eval.config import EvalConfig
     from agent_eval.graders.model import Verdict
-    from agent_eval.harness.routing import RoutingSettings
-    from agent_eval.providers.model import ModelRequest, ModelResponse
+    from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
     from agent_eval.run.summary import RunSummary
     from agent_eval.scenarios.model import Scenario
     from agent_eval.store.model import ResultRecord
+    from agent_eval.suites.harnesses import RoutingHarness
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ class SuiteContext:
     roster: Roster
     config: EvalConfig | None
     model: str
-    harness: str = "builtin"
-    routing: RoutingSettings | None = None  # thinking, effort and the project's skills (None: defaults)
+    harness: RoutingHarness | None = None  # how routing requests are made and answered (opened per run)
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,10 @@ class Suite(Protocol):
 
     def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:
         """The request to send for `scenario` (model and prompt; the epoch is set by the caller)."""
+        ...
+
+    def provider(self, context: SuiteContext, model: Provider) -> Provider:
+        """Who answers its requests: the run's `model` provider, or one of the suite's own over it."""
         ...
 
     def grade(self, scenario: Scenario, response: ModelResponse, context: SuiteContext) -> Graded:

@@ -10,10 +10,9 @@ import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_eval.harness.routing import decide
-from agent_eval.providers.model import ModelRequest, ModelResponse
+from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
 from agent_eval.scenarios.model import Scenario
 from agent_eval.store.model import ResultRecord
-from agent_eval.suites.harnesses import get_harness
 from agent_eval.suites.registry import Graded, SuiteContext, suite
 
 if TYPE_CHECKING:
@@ -33,7 +32,12 @@ class RoutingSuite:
     judged: ClassVar[bool] = False
 
     def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:
-        return get_harness(context.harness)(scenario, context)
+        if context.harness is None:
+            raise ValueError("a routing scenario needs the run's routing harness")
+        return context.harness.request(scenario)
+
+    def provider(self, context: SuiteContext, model: Provider) -> Provider:
+        return model if context.harness is None else context.harness.provider
 
     def grade(self, scenario: Scenario, response: ModelResponse, context: SuiteContext) -> Graded:
         decision = decide(response)

@@ -11,7 +11,7 @@ from agent_eval.config import EvalConfig
 from agent_eval.graders.grade import grade_response
 from agent_eval.graders.model import Verdict
 from agent_eval.harness.standards import build_standards_request
-from agent_eval.providers.model import ModelRequest, ModelResponse
+from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
 from agent_eval.scenarios.model import Scenario
 from agent_eval.store.model import ResultRecord
 from agent_eval.suites.registry import Graded, SuiteContext, suite
@@ -43,6 +43,9 @@ class StandardsSuite:
 
     def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:
         return build_standards_request(scenario, context.agent, context.model)
+
+    def provider(self, context: SuiteContext, model: Provider) -> Provider:
+        return model
 
     def grade(self, scenario: Scenario, response: ModelResponse, context: SuiteContext) -> Graded:
         checks = grade_response(response.text, standards_checks(scenario, context.config))

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from agent_eval.harness.routing import DEFAULT_SETTINGS, build_routing_request
-from agent_eval.providers.model import ModelRequest
-from agent_eval.scenarios.model import Scenario
-from agent_eval.suites.harnesses import DEFAULT_HARNESS, harness
-from agent_eval.suites.registry import SuiteContext
+from typing import TYPE_CHECKING
+
+from agent_eval.harness.routing import build_routing_request
+from agent_eval.suites.harnesses import DEFAULT_HARNESS, HarnessOptions, RoutingHarness, harness
+
+if TYPE_CHECKING:
+    from agent_eval.agents.roster import RosterLike
+    from agent_eval.providers.model import Provider
 
 
 @harness(DEFAULT_HARNESS)
-def builtin(scenario: Scenario, context: SuiteContext) -> ModelRequest:
-    return build_routing_request(scenario, context.roster, context.model, context.routing or DEFAULT_SETTINGS)
+async def builtin(
+    upstream: Provider, roster: RosterLike, model: str, options: HarnessOptions
+) -> RoutingHarness:
+    return RoutingHarness(
+        DEFAULT_HARNESS,
+        upstream,
+        lambda scenario: build_routing_request(scenario, roster, model, options.routing),
+    )
