@@ -54,10 +54,12 @@ def drive(
     recorder: Recorder,
     **options: Any,
 ) -> RunOutcome:
-    """Run `runner` (run_all or run_batch) over `items` through the real SDK against the mock."""
+    """Run `runner` (run_all or run_batch) over `items` through the real SDK against the mock; option
+    `call_timeout` is the provider's per-call budget (seconds)."""
+    call_timeout = float(options.pop("call_timeout", 600.0))
 
     async def go() -> RunOutcome:
-        provider = AnthropicProvider("sonnet", client=api.client())
+        provider = AnthropicProvider("sonnet", client=api.client(), call_timeout=call_timeout)
         try:
             return await runner(items, provider, on_response=recorder.on_response, on_error=recorder.on_error,
                                 progress=False, **options)

@@ -9,7 +9,7 @@ from typing import Any
 import anthropic
 import pytest
 
-from agent_eval.providers.anthropic import AnthropicProvider
+from agent_eval.providers.anthropic import AnthropicProvider, CallBudgetExceeded
 from agent_eval.providers.backpressure import overload_listener
 from agent_eval.providers.model import ModelResponse
 from mock_api import Fault, FaultRule, Json, MockAnthropic
@@ -23,9 +23,9 @@ def first_attempt_fails(fault: Fault) -> FaultRule:
     return rule
 
 
-def complete_once(api: MockAnthropic, **client_options: Any) -> ModelResponse:
+def complete_once(api: MockAnthropic, call_timeout: float = 600.0, **client_options: Any) -> ModelResponse:
     async def go() -> ModelResponse:
-        provider = AnthropicProvider("sonnet", client=api.client(**client_options))
+        provider = AnthropicProvider("sonnet", client=api.client(**client_options), call_timeout=call_timeout)
         try:
             return await provider.complete(make_request("hello"))
         finally:
@@ -53,13 +53,15 @@ def test_overload_server_error_and_dropped_connection_are_retried(fault: Fault) 
     assert response.text == "mock answer"
 
 
-def test_a_permanently_failing_call_ends_as_an_error_after_the_bound() -> None:
-    always = Fault(500, 0.01)
+def test_a_permanently_failing_call_ends_as_its_last_error_when_the_budget_is_spent() -> None:
+    always = Fault(500, 0.3)
+    # It ends as the 500 itself when the next wait would pass the budget, or as CallBudgetExceeded naming
+    # the 500 when a slow attempt is still running at the deadline: either way the cause is given.
     with MockAnthropic(fault_rule=lambda path, body, attempt: always) as api, pytest.raises(
-        anthropic.InternalServerError
+        (anthropic.InternalServerError, CallBudgetExceeded), match="mock fault 500"
     ):
-        complete_once(api, max_retries=3)
-    assert api.count() == 4  # the first attempt and three retries, then it gives up
+        complete_once(api, call_timeout=1.0, max_retries=0)
+    assert 2 <= api.count() <= 4  # one attempt per 0.3 s retry-after within the 1 s budget, then it gives up
 
 
 def test_client_errors_are_not_retried() -> None:
@@ -87,17 +89,66 @@ def test_every_pushback_attempt_reaches_the_listener() -> None:
 
 
 def test_an_explicit_retry_bound_overrides_the_given_clients() -> None:
-    always = Fault(529, 0.01)
-
-    async def go(api: MockAnthropic) -> None:
+    with MockAnthropic() as api:
         provider = AnthropicProvider("sonnet", client=api.client(max_retries=4), max_retries=1)
+        kept = AnthropicProvider("sonnet", client=api.client(max_retries=4))
+    assert (provider.client.max_retries, kept.client.max_retries) == (1, 4)
+
+
+def flaky_for(failures: int, fault: Fault) -> FaultRule:
+    def rule(path: str, body: Json, attempt: int) -> Fault | None:
+        return fault if path == "/v1/messages" and attempt <= failures else None
+
+    return rule
+
+
+def test_transient_failures_beyond_the_sdks_retries_are_retried_within_the_call_budget() -> None:
+    heard: list[int] = []
+
+    async def go(api: MockAnthropic) -> ModelResponse:
+        provider = AnthropicProvider("sonnet", client=api.client(max_retries=2))
+        overload_listener.set(heard.append)
         try:
-            await provider.complete(make_request("hello"))
+            return await provider.complete(make_request("hello"))
         finally:
             await provider.aclose()
 
-    with MockAnthropic(fault_rule=lambda path, body, attempt: always) as api, pytest.raises(
-        anthropic.InternalServerError
+    with MockAnthropic(fault_rule=flaky_for(7, Fault(529, 0.01))) as api:
+        response = asyncio.run(go(api))
+    assert response.text == "mock answer"
+    assert api.count() == 8  # two rounds of three attempts fail, the third round succeeds at its second
+    assert heard == [529] * 7  # every round's pushback still reaches the runner's adaptive limit
+
+
+def test_a_dropped_connection_beyond_the_sdks_retries_is_retried_too() -> None:
+    with MockAnthropic(fault_rule=flaky_for(3, Fault(None))) as api:
+        response = complete_once(api, max_retries=1)
+    assert response.text == "mock answer"
+    assert api.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, anthropic.BadRequestError),
+        (401, anthropic.AuthenticationError),
+        (403, anthropic.PermissionDeniedError),
+        (404, anthropic.NotFoundError),
+    ],
+)
+def test_permanent_errors_fail_at_once_with_the_apis_message(status: int, error: type[Exception]) -> None:
+    refused = Fault(status)
+    with MockAnthropic(fault_rule=lambda path, body, attempt: refused) as api, pytest.raises(
+        error, match=f"mock fault {status}"
     ):
-        asyncio.run(go(api))
-    assert api.count() == 2
+        complete_once(api)
+    assert api.count() == 1
+
+
+def test_a_budget_spent_mid_round_says_so_and_names_the_last_error() -> None:
+    slow = Fault(529, 0.4)  # the SDK waits out each retry-after: its round outlasts the budget
+    with MockAnthropic(fault_rule=lambda path, body, attempt: slow) as api, pytest.raises(
+        CallBudgetExceeded, match=r"call budget of 0\.6 s"
+    ):
+        complete_once(api, call_timeout=0.6, max_retries=4)
+    assert api.count() <= 2  # the SDK alone would have gone on to its fifth attempt

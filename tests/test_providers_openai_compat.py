@@ -14,7 +14,7 @@ import pytest
 from agent_eval.graders.judge import build_judge_request, build_rubric
 from agent_eval.harness.routing import build_routing_request, decide
 from agent_eval.providers.model import ModelRequest
-from agent_eval.providers.openai_compat import OpenAICompatProvider, chat_params, parse_model_spec
+from agent_eval.providers.openai_compat import OpenAICompatProvider, chat_params, openai_spec
 from harness_fixtures import backend_developer, scenario
 
 
@@ -226,13 +226,17 @@ def test_images_are_refused_clearly() -> None:
         ("openai:gpt-4o-mini", ("gpt-4o-mini", None)),
         ("openai:llama3.1:8b@http://localhost:11434/v1", ("llama3.1:8b", "http://localhost:11434/v1")),
         ("qwen@https://vllm.internal/v1", ("qwen", "https://vllm.internal/v1")),
-        ("openai:name@with-at", ("name@with-at", None)),
     ],
 )
 def test_model_specs(spec: str, parsed: tuple[str, str | None]) -> None:
-    assert parse_model_spec(spec) == parsed
+    assert (openai_spec(spec).model, openai_spec(spec).url) == parsed
 
 
 def test_a_spec_without_model_is_an_error() -> None:
-    with pytest.raises(ValueError, match="no model name"):
-        parse_model_spec("openai:@http://localhost:8000/v1")
+    with pytest.raises(ValueError, match="empty model id"):
+        openai_spec("openai:@http://localhost:8000/v1")
+
+
+def test_an_endpoint_that_is_not_a_url_is_an_error_not_the_default_endpoint() -> None:
+    with pytest.raises(ValueError, match="bad URL 'with-at'"):
+        openai_spec("openai:name@with-at")

@@ -117,7 +117,7 @@ def test_a_call_that_keeps_failing_is_reported_as_an_error() -> None:
     items = make_items(3)
     recorder = Recorder()
     with MockAnthropic(fault_rule=broken) as api:
-        outcome = run(api, items, recorder)
+        outcome = run(api, items, recorder, call_timeout=1.0)  # retried until its budget is spent
     assert outcome.errors == 1 and outcome.status == "finished"
     assert set(recorder.errors) == {"scenario-1"}
     assert recorder.answered == {item.key: 1 for item in items}

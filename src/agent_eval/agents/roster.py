@@ -9,8 +9,14 @@ from typing import Protocol
 
 from agent_eval.agents.model import Agent, Diagnostic
 from agent_eval.agents.parse import AgentParseError, AgentSource, read_agent_file
+from agent_eval.errors import InputError
+from agent_eval.paths import display_path
 
 _README_NAMES = {"readme.md"}
+
+
+class DuplicateAgentError(InputError):
+    """Two agent files share a name: Claude Code keeps only one of them, so no run can say which it tests."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,18 @@ class Roster:
 
     def get(self, name: str) -> Agent | None:
         return next((source.agent for source in self.sources if source.agent.name == name), None)
+
+    def require_unique_names(self) -> None:
+        """Raise DuplicateAgentError naming both files of the first name used twice (what `derive` and
+        `run` need: `lint` and `agents` report duplicates as findings instead)."""
+        seen: dict[str, Path] = {}
+        for agent in self.agents:
+            earlier = seen.setdefault(agent.name, agent.path)
+            if earlier != agent.path:
+                raise DuplicateAgentError(
+                    f"agent name {agent.name!r} is used by both {display_path(earlier)} and "
+                    f"{display_path(agent.path)}; Claude Code keeps only one of them: rename or remove one"
+                )
 
 
 class HasAgents(Protocol):
@@ -67,8 +85,9 @@ def read_sources(paths: Iterable[Path]) -> tuple[list[AgentSource], list[Diagnos
     return sources, errors
 
 
-def load_roster(directory: Path) -> Roster:
-    """Read every agent file of `directory`; a missing folder gives an empty roster with one error."""
+def load_roster(directory: Path, *, unique: bool = False) -> Roster:
+    """Read every agent file of `directory`; a missing folder gives an empty roster with one error.
+    `unique` raises DuplicateAgentError when two files share a name."""
     if not directory.is_dir():
         missing = Diagnostic(
             file=str(directory),
@@ -81,4 +100,7 @@ def load_roster(directory: Path) -> Roster:
     sources, errors = read_sources(agent_files(directory))
     sources.sort(key=lambda source: (source.agent.name, str(source.agent.path)))
     warnings = [warning for source in sources for warning in source.agent.warnings]
-    return Roster(directory=directory, sources=tuple(sources), diagnostics=(*errors, *warnings))
+    roster = Roster(directory=directory, sources=tuple(sources), diagnostics=(*errors, *warnings))
+    if unique:
+        roster.require_unique_names()
+    return roster

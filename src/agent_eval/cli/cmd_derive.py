@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,13 +46,13 @@ def _open_provider(spec: str) -> Provider:
 def run(args: argparse.Namespace) -> int:
     from agent_eval.agents.roster import load_roster
     from agent_eval.cli.main import UsageError, use_project_checks
-    from agent_eval.paths import agents_dir
+    from agent_eval.paths import agents_dir, found_project_root
     from agent_eval.scenarios.dataset import DatasetError
     from agent_eval.scenarios.derive import derive
 
-    root = Path()  # relative paths in messages and provenance
+    root = Path(os.path.relpath(found_project_root()))  # relative paths in messages and provenance
     use_project_checks(root)  # tasks.yaml may name them
-    roster = load_roster(agents_dir(root, override=args.agents_dir))
+    roster = load_roster(agents_dir(root, override=args.agents_dir), unique=True)
     for diagnostic in roster.diagnostics:
         if diagnostic.level == "error":
             print(diagnostic.render(), file=sys.stderr)

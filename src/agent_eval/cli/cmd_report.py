@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from agent_eval.store.db import Store
 
     path: Path = args.output or reports_dir() / f"{args.run_id}.html"
-    with Store(home_dir()) as store:
+    with Store(home_dir(), readonly=True) as store:
         if store.get_run(args.run_id) is None:
             raise UsageError(f"unknown run {args.run_id!r} in {store.path} (see `agent-eval runs`)")
         written = write_report(store, args.run_id, path)

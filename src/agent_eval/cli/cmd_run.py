@@ -51,6 +51,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--no-cache", action="store_true", help="ignore the response cache")
     parser.add_argument("--max-cost", type=float, metavar="USD", help="stop cleanly before spending more")
     parser.add_argument(
+        "--call-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time each API call may take, retries of 429/529/5xx/dropped connections included (default 600)",
+    )
+    parser.add_argument(
         "--agents-dir", type=Path, help="folder of agent files (default agents/ or .claude/agents/)"
     )
     parser.add_argument(
@@ -83,8 +89,10 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise UsageError(f"--{flag} must be at least 1, got {value}")
-    if args.max_cost is not None and args.max_cost <= 0:
-        raise UsageError(f"--max-cost must be positive, got {args.max_cost}")
+    for flag in ("max_cost", "call_timeout"):
+        value = getattr(args, flag)
+        if value is not None and value <= 0:
+            raise UsageError(f"--{flag.replace('_', '-')} must be positive, got {value}")
     models = model_list(args.model)
     if len(models) > 1 and args.resume:
         raise UsageError("--resume continues one run: resume each model's run on its own")
@@ -108,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         report=not args.no_report,
         thinking=args.thinking,
         effort=args.effort,
+        call_timeout=args.call_timeout,
     )
     use_project_checks(options.root)
     results: list[RunResult] = []
@@ -168,6 +177,17 @@ def _matrix(results: list[RunResult], summaries: list[dict[str, Any]], args: arg
         print(f"matrix of {len(results)} models: {display_path(path)}")
 
 
+def print_failures(run_id: str) -> None:
+    """The run's failed calls grouped by cause, on stderr."""
+    from agent_eval.paths import home_dir
+    from agent_eval.store.db import Store
+    from agent_eval.store.model import failure_lines
+
+    with Store(home_dir(), readonly=True) as store:
+        for line in failure_lines(store.call_failures(run_id)):
+            print(f"    {line}", file=sys.stderr)
+
+
 def print_summary(result: RunResult, summary: dict[str, Any]) -> None:
     """The run's figures for a reader, from the same object `--json` prints."""
     run = result.run
@@ -212,6 +232,7 @@ def print_summary(result: RunResult, summary: dict[str, Any]) -> None:
             f"`agent-eval run --agent {run.agent} --resume {run.run_id}` runs what is missing",
             file=sys.stderr,
         )
+        print_failures(run.run_id)
     elif run.status in ("interrupted", "budget"):
         print(
             f"  stopped ({run.status}): `agent-eval run --agent {run.agent} --resume {run.run_id}` "

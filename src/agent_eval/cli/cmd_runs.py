@@ -15,10 +15,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.paths import home_dir
-    from agent_eval.store.db import Store
+    from agent_eval.store.db import DB_FILE, Store
+    from agent_eval.store.model import RunInfo
 
-    with Store(home_dir()) as store:
-        runs = store.list_runs(agent=args.agent)
+    runs: list[RunInfo] = []
+    if (home_dir() / DB_FILE).exists():  # no database yet is no runs yet, not an error
+        with Store(home_dir(), readonly=True) as store:
+            runs = store.list_runs(agent=args.agent)
     rows = [
         {
             "run_id": r.run_id,

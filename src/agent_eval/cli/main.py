@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from agent_eval.errors import InputError
 
 COMMANDS = (
     "agents",
@@ -31,6 +34,7 @@ COMMANDS = (
 )
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader went away
 
 
 class UsageError(Exception):
@@ -97,9 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
-    except UsageError as exc:
+        sys.stdout.flush()  # inside the try: a reader that went away is handled below, not at exit
+    except (UsageError, InputError) as exc:
         print(f"agent-eval {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader stopped reading (`agent-eval runs | head -1`): nothing to report. Point stdout at
+        # devnull so the interpreter's final flush does not raise the same error again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print(f"agent-eval {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import frontmatter
 import yaml
 
 
@@ -27,14 +28,12 @@ GENERIC_SKILLS: tuple[Skill, ...] = (
 
 
 def _frontmatter(text: str) -> dict[str, object]:
-    if not text.startswith("---"):
-        return {}
-    end = text.find("\n---", 3)
+    """A skill file's metadata. Skill files are plain strict-YAML frontmatter (unlike agent files, which need
+    the lenient, line-tracking reader of agents/frontmatter.py), so python-frontmatter reads them."""
     try:
-        data = yaml.safe_load(text[3:end] if end > 0 else "")
+        return dict(frontmatter.loads(text).metadata)
     except yaml.YAMLError:
         return {}
-    return data if isinstance(data, dict) else {}
 
 
 def project_skills(root: Path) -> tuple[Skill, ...]:

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from typing import Any
 
 from agent_eval.providers.model import ModelRequest, ModelResponse, Usage
+from agent_eval.providers.spec import ModelSpec, parse_model_spec
 
 PREFIX = "openai:"
 PLACEHOLDER_KEY = "not-needed"
-_INLINE_ENDPOINT = re.compile(r"^(?P<model>.*)@(?P<url>https?://\S+)$")
 _FINISH_REASONS = {
     "stop": "end_turn",
     "length": "max_tokens",
@@ -32,14 +31,9 @@ _FINISH_REASONS = {
 }
 
 
-def parse_model_spec(spec: str) -> tuple[str, str | None]:
-    """`openai:MODEL[@URL]` (prefix optional) → (model, base URL or None for the SDK's default)."""
-    bare = spec.removeprefix(PREFIX).strip()
-    inline = _INLINE_ENDPOINT.match(bare)
-    model, url = (inline["model"], inline["url"]) if inline else (bare, None)
-    if not model:
-        raise ValueError(f"--model {spec!r}: no model name; expected openai:MODEL or openai:MODEL@http://host/v1")
-    return model, url
+def openai_spec(spec: str) -> ModelSpec:
+    """`openai:MODEL[@URL]`, the prefix optional here → its parsed form (ModelSpecError when malformed)."""
+    return parse_model_spec(spec if spec.startswith(PREFIX) else PREFIX + spec)
 
 
 def _text_of(content: Any) -> str:
@@ -195,7 +189,8 @@ class OpenAICompatProvider:
     ) -> None:
         from openai import AsyncOpenAI  # imported here: the SDK is slow to import and often unused
 
-        self.model, base_url = parse_model_spec(spec)
+        parsed = openai_spec(spec)
+        self.model, base_url = parsed.model, parsed.url
         self.name = f"{PREFIX}{self.model}"
         self.client = AsyncOpenAI(
             api_key=api_key or os.environ.get("OPENAI_API_KEY") or PLACEHOLDER_KEY,

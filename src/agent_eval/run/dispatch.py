@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 
+from agent_eval.providers.errors import describe_error
 from agent_eval.providers.model import ModelResponse, Provider
 from agent_eval.runner import RunOutcome, WorkItem, run_all
 from agent_eval.store.db import Store
@@ -81,5 +82,5 @@ class CallLog:
             request.purpose,
             request.model,
             None,
-            f"{type(error).__name__}: {error}",
+            describe_error(error),
         )

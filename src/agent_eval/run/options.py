@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent_eval.harness.routing import Effort, Thinking
+from agent_eval.paths import found_project_root
 from agent_eval.store.model import RunInfo
 from agent_eval.suites import suite_names
 from agent_eval.suites.harnesses import DEFAULT_HARNESS
@@ -32,7 +33,8 @@ class RunOptions:
     use_cache: bool = True
     max_cost: float | None = None
     agents_dir: Path | None = None
-    root: Path = field(default_factory=Path.cwd)
+    root: Path = field(default_factory=found_project_root)
+    call_timeout: float | None = None  # seconds per call, retries included (None: the provider's default)
     home: Path | None = None
     progress: bool = True
     report: bool = True

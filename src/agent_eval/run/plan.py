@@ -18,7 +18,14 @@ from agent_eval.harness.routing import routing_settings
 from agent_eval.paths import agents_dir, home_dir
 from agent_eval.providers.credentials import has_credentials
 from agent_eval.providers.model import Provider
-from agent_eval.providers.spec import ENABLE_MODEL_HINT, LOCAL_MODEL, ModelSpecError, OpenModel, open_model
+from agent_eval.providers.spec import (
+    ENABLE_MODEL_HINT,
+    LOCAL_MODEL,
+    ModelSpecError,
+    OpenModel,
+    open_model,
+    parse_model_spec,
+)
 from agent_eval.run.options import RunError, RunOptions
 from agent_eval.sandbox.session import CliSettings
 from agent_eval.scenarios.dataset import DatasetError, load_scenarios
@@ -93,16 +100,18 @@ def _checked_names(suites: Sequence[str], harness: str) -> None:
         raise RunError(f"--harness {harness}: no such harness (registered: {', '.join(harness_names())})")
 
 
-async def _open(spec: str, roster: Roster, store: Store, *, judge: bool = False) -> OpenModel:
+async def _open(
+    spec: str, roster: Roster, store: Store, call_timeout: float | None, *, judge: bool = False
+) -> OpenModel:
     try:
-        return await open_model(spec, roster, store, judge=judge)
+        return await open_model(spec, roster, store, judge=judge, call_timeout=call_timeout)
     except ModelSpecError as exc:
         raise RunError(str(exc)) from exc
 
 
 async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -> Plan:
     """Resolve roster, config, scenarios and models; `stored` (a resumed run) pins its own settings."""
-    roster = load_roster(agents_dir(options.root, options.agents_dir))
+    roster = load_roster(agents_dir(options.root, options.agents_dir), unique=True)
     agent = roster.get(options.agent)
     if agent is None:
         known = ", ".join(roster.names) or "none"
@@ -115,7 +124,11 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
     _checked_names(suites, harness)
     try:
         scenarios = load_scenarios(
-            options.agent, cast(tuple[Suite, ...], suites), options.root, config.datasets if config else None
+            options.agent,
+            cast(tuple[Suite, ...], suites),
+            options.root,
+            config.datasets if config else None,
+            agents=roster.names,
         )
     except DatasetError as exc:
         raise RunError(str(exc)) from exc
@@ -133,7 +146,7 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
             "no Anthropic credentials: routing runs on the offline lexical baseline ('local'), "
             f"standards and judge are skipped; to run them, {ENABLE_MODEL_HINT}"
         )
-    opened = await _open(model_spec, roster, store)
+    opened = await _open(model_spec, roster, store, options.call_timeout)
     offline = offline or opened.offline
     if model_spec == LOCAL_MODEL:
         skipped = [s for s in suites if not get_suite(s).answerable_offline]
@@ -144,11 +157,15 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
     judge_spec = settings.get("judge_model_spec", options.judge_model) or (
         model_spec if model_spec.startswith("replay:") else config.judge_model if config else "haiku"
     )
+    try:
+        parse_model_spec(judge_spec)  # a malformed spec is bad input; an unavailable judge is only skipped
+    except ModelSpecError as exc:
+        raise RunError(f"judge: {exc}") from exc
     judge: OpenModel | None = None
     rubric: Rubric | None = None
     if any(get_suite(s.suite).judged for s in scenarios):
         try:
-            judge = await _open(judge_spec, roster, store, judge=True)
+            judge = await _open(judge_spec, roster, store, options.call_timeout, judge=True)
         except RunError as exc:
             notes.append(f"judge skipped: {exc}")
         if judge is not None:

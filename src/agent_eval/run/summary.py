@@ -13,7 +13,7 @@ from agent_eval.stats.clustered import Rate, clustered_mean_interval
 from agent_eval.stats.describe import percentiles
 from agent_eval.stats.intervals import Interval
 from agent_eval.store.db import Store
-from agent_eval.store.model import ResultRecord, RunInfo
+from agent_eval.store.model import FailureGroup, ResultRecord, RunInfo
 
 ERROR_LABEL = "(error)"
 # Judge means (1–5) at or above APPROVES count as approval, below REJECTS as rejection; between is neither.
@@ -116,6 +116,7 @@ class UsageSummary:
     latency_n: int
     latency: dict[int, float]  # percentile → seconds
     call_errors: int
+    call_failures: tuple[FailureGroup, ...] = ()  # the call errors grouped by cause
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ def _usage(store: Store, info: RunInfo) -> UsageSummary:
         latency_n=len(latencies),
         latency=percentiles(latencies),
         call_errors=store.call_errors(info.run_id),
+        call_failures=tuple(store.call_failures(info.run_id)),
     )
 
 

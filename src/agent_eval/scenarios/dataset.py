@@ -7,16 +7,17 @@ review, never run).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from agent_eval.agents.builtin import BUILTIN_NAMES
 from agent_eval.graders.checks.registry import unknown_check_message
-from agent_eval.paths import datasets_dir
-from agent_eval.scenarios.model import Scenario, Suite
+from agent_eval.paths import datasets_dir, project_root
+from agent_eval.scenarios.model import NO_DELEGATION, Scenario, Suite
 from agent_eval.yamlio import FlowList, YamlFileError, dump_yaml, load_yaml
 
 SUITES: tuple[Suite, ...] = get_args(Suite)
@@ -56,13 +57,34 @@ def _parse_entry(path: Path, section: str, position: int, raw: Any, suite: Suite
     if entry_suite != suite:
         raise DatasetError(f"{path}: {label}: field 'suite': '{entry_suite}' in a {suite} file")
     try:
-        return Scenario.model_validate({**raw, "suite": suite})
+        scenario = Scenario.model_validate({**raw, "suite": suite})
     except ValidationError as exc:
         first = exc.errors()[0]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise DatasetError(
             f"{path}: {label}: field '{_field_path(first['loc'])}': {first['msg']}{more}"
         ) from exc
+    # The API refuses an empty text block: caught here rather than as a failed call mid-run.
+    if not scenario.input.message.strip():
+        raise DatasetError(f"{path}: {label}: field 'input.message': empty; write the user's request")
+    for turn_number, turn in enumerate(scenario.input.context):
+        if not turn.content.strip():
+            raise DatasetError(f"{path}: {label}: field 'input.context.{turn_number}.content': empty")
+    return scenario
+
+
+def check_expected_agents(path: Path, scenarios: Iterable[Scenario], agents: Collection[str]) -> None:
+    """Every routing scenario expects an agent of the roster (`agents`), a built-in one or `none`; a name
+    outside them can never be chosen, so the scenario could never pass."""
+    allowed = {*agents, *BUILTIN_NAMES, NO_DELEGATION}
+    for scenario in scenarios:
+        if scenario.suite == "routing" and scenario.expected is not None and scenario.expected not in allowed:
+            known = ", ".join(sorted(agents)) or "no agents"
+            built_in = ", ".join(sorted(BUILTIN_NAMES))
+            raise DatasetError(
+                f"{path}: scenario '{scenario.id}': field 'expected': {scenario.expected!r} is not an agent "
+                f"of the roster ({known}), a built-in one ({built_in}) or '{NO_DELEGATION}'"
+            )
 
 
 def read_dataset_file(path: Path) -> DatasetFile:
@@ -99,11 +121,16 @@ def load_dataset(path: Path) -> list[Scenario]:
 
 
 def load_scenarios(
-    agent_name: str, suites: Iterable[Suite], root: Path | None = None, files: dict[str, str] | None = None
+    agent_name: str,
+    suites: Iterable[Suite],
+    root: Path | None = None,
+    files: dict[str, str] | None = None,
+    agents: Collection[str] | None = None,
 ) -> list[Scenario]:
     """The scenarios `run` executes: each suite's file in order. `files` maps suite → path relative to
-    `root` (the eval config's `datasets`); absent suites use `datasets/<agent>/<suite>.yaml`."""
-    base = root or Path.cwd()
+    `root` (the eval config's `datasets`); absent suites use `datasets/<agent>/<suite>.yaml`. With `agents`
+    (the roster's names), every routing scenario's `expected` is checked against them."""
+    base = root or project_root()
     scenarios: list[Scenario] = []
     for suite in suites:
         relative = (files or {}).get(suite)
@@ -114,6 +141,8 @@ def load_scenarios(
         if dataset.agent != agent_name:
             raise DatasetError(f"{path}: field 'agent': '{dataset.agent}', expected '{agent_name}'")
         _require_known_checks(path, dataset.scenarios)
+        if agents is not None:
+            check_expected_agents(path, dataset.scenarios, agents)
         scenarios.extend(dataset.scenarios)
     return scenarios
 

@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent_eval.errors import InputError
+from agent_eval.providers.errors import parse_stored_error
 from agent_eval.providers.model import ModelResponse, Usage
-from agent_eval.store.migrations import migrate
-from agent_eval.store.model import ResultRecord, RunInfo
+from agent_eval.store.migrations import migrate, pending_migrations
+from agent_eval.store.model import FailureGroup, ResultRecord, RunInfo
 
 USAGE_TOTALS = (  # the keys of Store.usage(), in the order `run --json` prints them
     "calls",
@@ -29,6 +31,15 @@ USAGE_TOTALS = (  # the keys of Store.usage(), in the order `run --json` prints 
 DB_FILE = "results.sqlite"
 
 
+class StoreError(InputError):
+    """A results database that cannot be opened, read or written; the message names it and the fix."""
+
+
+def is_file_error(exc: BaseException) -> bool:
+    """What a damaged, foreign or unwritable file raises; a constraint or misuse error is a bug, not this."""
+    return type(exc) in (sqlite3.DatabaseError, sqlite3.OperationalError)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -36,14 +47,74 @@ def now_iso() -> str:
 class Store:
     """One SQLite database under AGENT_EVAL_HOME. Single-threaded use (the runner is asyncio)."""
 
-    def __init__(self, home: Path) -> None:
-        home.mkdir(parents=True, exist_ok=True)
+    def __init__(self, home: Path, *, readonly: bool = False) -> None:
+        """Open (creating and migrating when writable) `home`/results.sqlite. `readonly` opens it without
+        writing anything, so `runs`, `report` and `export` work in a read-only home. Raises StoreError,
+        naming the file, when it is missing (read-only), not a database, or cannot be written."""
         self.path = home / DB_FILE
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        migrate(self._db)
+        self.readonly = readonly
+        try:
+            self._db = self._open_readonly() if readonly else self._open_writable(home)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from exc
+
+    def _open_writable(self, home: Path) -> sqlite3.Connection:
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"{home}: cannot create the results folder ({exc.strerror}); set AGENT_EVAL_HOME to a "
+                "writable folder"
+            ) from exc
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=5000")
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise StoreError(f"{self.path}: no results database yet; `agent-eval run` creates it")
+        uri = self.path.resolve().as_uri()
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+            return self._checked_readonly(db)
+        except sqlite3.OperationalError:
+            # A WAL database in a folder we cannot write: SQLite cannot create its shared-memory file, so
+            # read it as immutable (nothing can be writing to a home this process may not write either).
+            db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            return self._checked_readonly(db)
+
+    def _checked_readonly(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        try:
+            db.execute("PRAGMA busy_timeout=5000")
+            if pending_migrations(db):
+                raise StoreError(
+                    f"{self.path}: written by an older agent-eval and not yet upgraded; run any writing "
+                    "command (e.g. `agent-eval run`) once with write access"
+                )
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _error(self, exc: BaseException) -> StoreError:
+        """The one-line StoreError for an SQLite failure on this database."""
+        text = str(exc)
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            return StoreError(
+                f"{self.path}: cannot write the results database ({text}); make its folder writable or set "
+                "AGENT_EVAL_HOME to a writable folder"
+            )
+        return StoreError(
+            f"{self.path}: not a usable agent-eval results database ({text}); move it aside (a new one is "
+            "created on the next run) or restore it from a backup"
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -56,13 +127,28 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN")
+        try:
+            self._db.execute("BEGIN")
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from exc
         try:
             yield self._db
-        except BaseException:
+        except BaseException as exc:
             self._db.execute("ROLLBACK")
+            if is_file_error(exc):
+                raise self._error(exc) from exc
             raise
-        self._db.execute("COMMIT")
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from exc
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """A query outside any transaction, its SQLite failure turned into a StoreError naming the file."""
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from exc
 
     # runs
     def create_run(self, info: RunInfo) -> None:
@@ -89,7 +175,7 @@ class Store:
             )
 
     def get_run(self, run_id: str) -> RunInfo | None:
-        row = self._db.execute("SELECT info FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        row = self._read("SELECT info FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return RunInfo.model_validate_json(row[0]) if row else None
 
     def list_runs(self, agent: str | None = None) -> list[RunInfo]:
@@ -99,7 +185,7 @@ class Store:
         if agent is not None:
             query += " WHERE agent = ?"
             params = (agent,)
-        rows = self._db.execute(query + " ORDER BY started_at DESC, rowid DESC", params).fetchall()
+        rows = self._read(query + " ORDER BY started_at DESC, rowid DESC", params).fetchall()
         return [RunInfo.model_validate_json(r[0]) for r in rows]
 
     # calls
@@ -144,7 +230,7 @@ class Store:
 
     def responses_by_hash(self, run_id: str) -> dict[str, ModelResponse]:
         """Every successful response of a run keyed by request hash (what `replay:RUN_ID` serves)."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT request_hash, response FROM calls WHERE run_id = ? AND response IS NOT NULL ORDER BY id",
             (run_id,),
         )
@@ -152,7 +238,7 @@ class Store:
 
     def usage(self, run_id: str) -> dict[str, float]:
         """Totals over the calls that reached the API (cache hits cost nothing and are not counted)."""
-        row = self._db.execute(
+        row = self._read(
             """SELECT COUNT(*), COALESCE(SUM(input_tokens),0), COALESCE(SUM(output_tokens),0),
                       COALESCE(SUM(cache_creation_input_tokens),0), COALESCE(SUM(cache_read_input_tokens),0),
                       COALESCE(SUM(cost_usd),0)
@@ -162,14 +248,31 @@ class Store:
         return dict(zip(USAGE_TOTALS, row, strict=True))
 
     def latencies(self, run_id: str) -> list[float]:
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT latency_s FROM calls WHERE run_id = ? AND cached = 0 AND response IS NOT NULL", (run_id,)
         )
         return [r[0] for r in rows]
 
     def call_errors(self, run_id: str) -> int:
-        row = self._db.execute("SELECT COUNT(*) FROM calls WHERE run_id = ? AND error IS NOT NULL", (run_id,))
+        row = self._read("SELECT COUNT(*) FROM calls WHERE run_id = ? AND error IS NOT NULL", (run_id,))
         return int(row.fetchone()[0])
+
+    def call_failures(self, run_id: str) -> list[FailureGroup]:
+        """The run's failed calls grouped by (cause, URL), most frequent first, each with its first message.
+        A call that failed and later succeeded (a resume) still counts: it is what happened."""
+        groups: dict[tuple[str, str | None], FailureGroup] = {}
+        rows = self._read(
+            "SELECT error FROM calls WHERE run_id = ? AND error IS NOT NULL ORDER BY id", (run_id,)
+        )
+        for (text,) in rows:
+            cause, message, url = parse_stored_error(text)
+            group = groups.get((cause, url))
+            groups[(cause, url)] = (
+                FailureGroup(cause=cause, count=1, example=message, url=url)
+                if group is None
+                else group.model_copy(update={"count": group.count + 1})
+            )
+        return sorted(groups.values(), key=lambda g: (-g.count, g.cause))
 
     # results
     def save_result(self, record: ResultRecord) -> None:
@@ -178,18 +281,18 @@ class Store:
             _insert_result(db, record)
 
     def results(self, run_id: str) -> list[ResultRecord]:
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT record FROM results WHERE run_id = ? ORDER BY suite, scenario_id, epoch", (run_id,)
         )
         return [ResultRecord.model_validate_json(r[0]) for r in rows]
 
     def done(self, run_id: str) -> set[tuple[str, int]]:
-        rows = self._db.execute("SELECT scenario_id, epoch FROM results WHERE run_id = ?", (run_id,))
+        rows = self._read("SELECT scenario_id, epoch FROM results WHERE run_id = ?", (run_id,))
         return {(s, e) for s, e in rows}
 
     # response cache
     def cache_get(self, request_hash: str) -> ModelResponse | None:
-        row = self._db.execute(
+        row = self._read(
             "SELECT response FROM response_cache WHERE request_hash = ?", (request_hash,)
         ).fetchone()
         return ModelResponse.model_validate_json(row[0]) if row else None

@@ -56,7 +56,7 @@ def results_frame(run_id: str, home: str | Path | None = None) -> pd.DataFrame:
       (score 1–5, NaN when not scored).
     Raises LookupError for an unknown run.
     """
-    with Store(home_dir(home)) as store:
+    with Store(home_dir(home), readonly=True) as store:
         if store.get_run(run_id) is None:
             raise LookupError(f"unknown run {run_id!r} in {store.path}")
         records = store.results(run_id)

@@ -1,4 +1,9 @@
-"""Versioned schema migrations: an ordered list of small functions, each applied once and recorded."""
+"""Versioned schema migrations: an ordered list of small functions, each applied once and recorded.
+
+Each migration and its record run in one transaction (SQLite's DDL is transactional): a migration that
+fails leaves nothing of itself behind and is tried again next time. Migrations use `db.execute`, one
+statement at a time: `executescript` would commit the open transaction first.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,17 @@ def migration(fn: Migration) -> Migration:
     return fn
 
 
+def execute_each(db: sqlite3.Connection, script: str) -> None:
+    """Run a script of `;`-separated statements inside the caller's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 @migration
 def m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
+    execute_each(
+        db,
         """
         CREATE TABLE runs (
             run_id TEXT PRIMARY KEY,
@@ -86,18 +99,33 @@ def m002_routing_decision_kind(db: sqlite3.Connection) -> None:
     )
 
 
+def pending_migrations(db: sqlite3.Connection) -> list[str]:
+    """Names of the migrations not yet applied to `db` (all of them for a new database)."""
+    has_table = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    applied = {row[0] for row in db.execute("SELECT name FROM schema_migrations")} if has_table else set()
+    return [name for name, _ in MIGRATIONS if name not in applied]
+
+
 def migrate(db: sqlite3.Connection) -> None:
-    """Apply every migration not yet recorded, each in its own transaction."""
+    """Apply every migration not yet recorded, each in its own transaction (`db` is in autocommit mode).
+    BEGIN IMMEDIATE takes the write lock first, so two processes never apply the same migration."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
-    applied = {row[0] for row in db.execute("SELECT name FROM schema_migrations")}
     for name, fn in MIGRATIONS:
-        if name in applied:
-            continue
-        with db:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if name not in pending_migrations(db):
+                db.execute("ROLLBACK")
+                continue
             fn(db)
             db.execute(
                 "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                 (name, datetime.now(UTC).isoformat(timespec="seconds")),
             )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")

@@ -1,7 +1,8 @@
-"""Records kept by the store: a run and one result per (scenario, epoch)."""
+"""Records kept by the store: a run, one result per (scenario, epoch), and failed calls grouped by cause."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -58,3 +59,22 @@ class ResultRecord(BaseModel):
     cost_usd: float = 0.0  # the answer's call plus the judge's calls on it; 0 for calls it did not make
     latency_s: float = 0.0
     error: str | None = None
+
+
+class FailureGroup(BaseModel):
+    """The calls of a run that failed for one cause at one URL: how many, and one example message."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cause: str  # the error's class: APIConnectionError, OverloadedError, NotFoundError, …
+    count: int
+    example: str  # the first such failure's message, in the API's words when it answered
+    url: str | None  # METHOD URL the calls went to, when known
+
+
+def failure_lines(groups: Sequence[FailureGroup]) -> list[str]:
+    """One line per cause, most frequent first: what `run` prints and any plain-text view shows."""
+    return [
+        f"{g.count} × {g.cause}: {g.example}" + (f" ({g.url})" if g.url else "")
+        for g in sorted(groups, key=lambda g: (-g.count, g.cause))
+    ]
