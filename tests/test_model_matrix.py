@@ -58,6 +58,8 @@ def test_each_model_runs_the_same_scenarios_and_the_matrix_compares_them(
     scenario_sets = [{(x["suite"], x["scenario_id"]) for x in r["results"]} for r in runs]
     assert scenario_sets[0] == scenario_sets[1] == scenario_sets[2]
     accuracy = {r["model"]: r["summary"]["routing"]["accuracy"] for r in runs}
+    # The agent's frontmatter says `model: sonnet`: Claude Code runs its work there whatever routes it.
+    assert {m["agent_model"] for m in output["matrix"]["models"]} == {"claude-sonnet-5-5"}
     assert accuracy["claude-haiku-5-5"] < accuracy["claude-sonnet-5-5"] <= accuracy["claude-opus-5-5"] == 1.0
 
     matrix = output["matrix"]
@@ -109,3 +111,38 @@ def test_the_matrix_report_opens_without_console_errors(
         tab.screenshot(path=str(report.with_suffix(".png")), full_page=True)
         browser.close()
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "expected"), [("sonnet", "claude-sonnet-5-5"), ("inherit", MODELS[0])]
+)
+def test_standards_run_on_the_agents_frontmatter_model(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    frontmatter: str,
+    expected: str,
+) -> None:
+    agent_file = project / "agents" / f"{AGENT}.md"
+    agent_file.write_text(agent_file.read_text().replace("\nmodel: sonnet\n", f"\nmodel: {frontmatter}\n"))
+    with MockAnthropic(responder=ModelsDiffer(project)) as api:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+        code = main(
+            [
+                "run",
+                "--agent",
+                AGENT,
+                "--model",
+                MODELS[0],
+                "--suite",
+                "standards",
+                "--limit",
+                "2",
+                "--json",
+                "--no-report",
+            ]
+        )
+        standards = [b["model"] for b in api.bodies() if not b.get("tool_choice")]  # the judge's is forced
+    assert code == 0
+    assert standards and set(standards) == {expected}
+    assert json.loads(capsys.readouterr().out)["model"] == MODELS[0]

@@ -46,6 +46,7 @@ class ModelMatrix:
                 {
                     "model": s.info.model,
                     "run_id": s.info.run_id,
+                    "agent_model": s.info.config.get("agent_model", s.info.model),
                     "routing": None if s.routing is None else _rate(s.routing.accuracy),
                     "standards": None if s.standards is None else _rate(s.standards),
                     "judge_mean": None if s.judge_mean is None else s.judge_mean.estimate,
