@@ -12,6 +12,7 @@ from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
 
 if TYPE_CHECKING:  # compare pulls in scipy.stats, which a run's report does not need
+    from agent_eval.compare.fidelity import Fidelity
     from agent_eval.compare.matrix import ModelMatrix
     from agent_eval.compare.runs import Comparison
 
@@ -25,17 +26,21 @@ def write_report(store: Store, run_id: str, path: Path) -> Path:
 
     Raises LookupError for an unknown run.
     """
+    from agent_eval.compare.fidelity import measured_against_the_cli
+
     summary, records = summarize_run(store, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(summary, records), encoding="utf-8")
+    fidelity = measured_against_the_cli(store, summary.info)
+    path.write_text(render_report(summary, records, fidelity), encoding="utf-8")
     return path
 
 
-def render_report(summary: RunSummary, records: list[ResultRecord]) -> str:
+def render_report(summary: RunSummary, records: list[ResultRecord], fidelity: Fidelity | None = None) -> str:
     return render_page(
         "report.html.j2",
         with_script=True,
         summary=summary,
+        fidelity=fidelity,
         check_bars=[(check.check, check.rate) for check in summary.checks],
         list_limit=LIST_LIMIT,
         rows_data=packed_island([scenario_row(r) for r in records]),
