@@ -108,12 +108,17 @@ def test_rule_based_checks_agree_with_the_team_labels() -> None:
         assert check.agreement >= 0.9, (check.check, wrong)
 
 
-@pytest.mark.parametrize(("folder", "floor"), [("reference-holdout", 0.95), ("reference-holdout-2", 0.88)])
-def test_agreement_on_the_held_out_sets_does_not_regress(folder: str, floor: float) -> None:
+@pytest.mark.parametrize(
+    ("folder", "answers", "floor"),
+    [("reference-holdout", 16, 0.95), ("reference-holdout-2", 16, 0.88), ("reference-holdout-3", 24, 0.95)],
+)
+def test_agreement_on_the_held_out_sets_does_not_regress(folder: str, answers: int, floor: float) -> None:
     """Floors against regressions, not targets: reference-holdout was written blind, then used to find the
-    checks' gaps (83.6% before, 100% after); reference-holdout-2 stays blind (90.6% when first measured)."""
+    checks' gaps (83.6% before, 100% after); reference-holdout-2 stays blind (90.6% when first measured);
+    reference-holdout-3 was written blind for issue 10 and is never tuned on (95.3% when first measured,
+    98.4% after the prose-steering fixes, which were made from the issue's own examples)."""
     result = calibrate(load_reference_set(REFERENCE.parent / folder))
-    assert result.n == 16 * 8
+    assert result.n == answers * 8
     assert result.agreement >= floor, [(d.file, d.check, d.human, d.grader) for d in result.disagreements]
 
 

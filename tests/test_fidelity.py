@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent_eval.cli.main import main
-from agent_eval.report.fidelity import FidelityError, fidelity
+from agent_eval.compare.fidelity import FidelityError, fidelity
 from agent_eval.stats.agreement import cohen_kappa, kappa_interval
 from agent_eval.store.db import Store
 from report_runs import routing_record, run_info, save_run

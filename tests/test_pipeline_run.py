@@ -71,7 +71,9 @@ def test_without_a_key_routing_runs_offline_and_the_run_is_marked_offline(
     assert low <= out["summary"]["routing"]["accuracy"] <= high
     assert "ANTHROPIC_API_KEY" in captured.err
     report = project / out["report"]
-    assert report.is_file() and "OFFLINE" in report.read_text(encoding="utf-8")
+    page = report.read_text(encoding="utf-8")
+    assert "OFFLINE" in page
+    assert "is not measured" in page and "--harness builtin --harness claude-code" in page
     with Store(project / "home") as store:
         assert store.get_run(out["run_id"]).offline  # type: ignore[union-attr]
 

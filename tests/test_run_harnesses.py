@@ -73,3 +73,7 @@ def test_fidelity_runs_both_harnesses_and_reports_their_agreement(
     result = json.loads(capsys.readouterr().out)
     assert result["n"] == 3 and result["agree"] == 3 and result["disagreements"] == []
     assert len(result["runs"]) == 2
+    builtin_run = result["runs"][0]
+    assert main(["report", builtin_run, "-o", str(project / "builtin.html")]) == 0
+    page = (project / "builtin.html").read_text(encoding="utf-8")
+    assert "agrees with the real Claude Code on 3 of 3 decisions" in page

@@ -65,3 +65,14 @@ def tfidf_vectors(documents: Sequence[str]) -> list[dict[str, float]]:
     counts = [Counter(tokens(doc)) for doc in documents]
     idf = idf_weights(counts)
     return [weigh(count, idf) for count in counts]
+
+
+def surface_forms(texts: Sequence[str]) -> dict[str, str]:
+    """Each term of `texts` → the word it most often stands for there, to show a person `migration`
+    rather than the stem `migr`."""
+    seen: dict[str, Counter[str]] = {}
+    for text in texts:
+        for word in _WORD.findall(text.lower()):
+            if word not in STOPWORDS and len(word) > 1:
+                seen.setdefault(_stem(word), Counter())[word] += 1
+    return {term: words.most_common(1)[0][0] for term, words in seen.items()}

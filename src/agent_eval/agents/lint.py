@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from agent_eval.agents.builtin import BUILTIN_NAMES
@@ -29,11 +29,15 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
 
-def lint_paths(paths: Sequence[Path]) -> list[Diagnostic]:
+RosterCheck = Callable[[Sequence[AgentSource]], list[Diagnostic]]
+
+
+def lint_paths(paths: Sequence[Path], roster_checks: Sequence[RosterCheck] = ()) -> list[Diagnostic]:
     """Lint files and folders (folders: every `.md` below them), in path order, errors and warnings.
 
     Example targets are checked against the agents linted plus their folder neighbours, so linting one
-    file does not call its siblings unknown.
+    file does not call its siblings unknown. `roster_checks` judge the linted agents together (later
+    stages supply them, e.g. near-duplicate descriptions).
     """
     files: list[Path] = []
     missing: list[Diagnostic] = []
@@ -51,6 +55,7 @@ def lint_paths(paths: Sequence[Path]) -> list[Diagnostic]:
     neighbour_files = [f for folder in neighbour_folders for f in agent_files(folder) if f not in set(linted)]
     neighbour_names = {source.agent.name for source in read_sources(neighbour_files)[0]}
     diagnostics = [*missing, *errors, *lint_sources(sources, known_names=neighbour_names)]
+    diagnostics += [finding for check in roster_checks for finding in check(sources)]
     return sorted(diagnostics, key=lambda d: (d.file, d.line, d.level != "error"))
 
 

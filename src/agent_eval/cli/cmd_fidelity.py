@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.cli.main import UsageError
+    from agent_eval.compare.fidelity import FidelityError, fidelity
     from agent_eval.paths import home_dir
-    from agent_eval.report.fidelity import FidelityError, fidelity
     from agent_eval.store.db import Store
 
     if args.runs:

@@ -17,10 +17,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from agent_eval.agents.lint import lint_paths
+    from agent_eval.author.collisions import near_duplicate_warnings
     from agent_eval.paths import agents_dir
 
     paths = [Path(p) for p in args.paths] or [agents_dir(override=args.agents_dir)]
-    findings = lint_paths(paths)
+    findings = lint_paths(paths, roster_checks=[near_duplicate_warnings])
     if args.json:
         print(json.dumps([finding.model_dump() for finding in findings], indent=2))
     else:

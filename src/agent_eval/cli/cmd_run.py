@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from agent_eval.run.options import RunResult
 
 EXIT_BY_STATUS = {"finished": 0, "interrupted": 3, "budget": 3, "incomplete": 3}
+STOPPING = ("interrupted", "budget", "failed")  # a multi-model run goes no further after these
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,7 +24,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--model",
         help="anthropic:ID|ALIAS (or a bare id/alias), openai:MODEL[@URL], "
-        "local (offline lexical router), replay:RUN_ID",
+        "local (offline lexical router), replay:RUN_ID; a comma-separated list runs each model over the "
+        "same scenarios and writes a matrix report",
     )
     parser.add_argument("--judge-model", help="model of the judge (same forms as --model)")
     parser.add_argument(
@@ -75,6 +77,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.run.evaluate import run_eval
     from agent_eval.run.options import RunError, RunOptions
@@ -89,10 +93,13 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, flag)
         if value is not None and value <= 0:
             raise UsageError(f"--{flag.replace('_', '-')} must be positive, got {value}")
+    models = model_list(args.model)
+    if len(models) > 1 and args.resume:
+        raise UsageError("--resume continues one run: resume each model's run on its own")
     options = RunOptions(
         agent=args.agent,
         suites=suite_names() if args.suite == "all" else (args.suite,),
-        model=args.model,
+        model=models[0],
         judge_model=args.judge_model,
         harness=args.harness,
         claude_bin=args.claude_bin,
@@ -112,16 +119,62 @@ def run(args: argparse.Namespace) -> int:
         call_timeout=args.call_timeout,
     )
     use_project_checks(options.root)
-    try:
-        result = run_eval(options)
-    except RunError as exc:
-        raise UsageError(str(exc)) from exc
-    summary = run_json(result)
-    if args.json:
+    results: list[RunResult] = []
+    summaries: list[dict[str, Any]] = []
+    spent = 0.0
+    for model in models:
+        budget = None if args.max_cost is None else args.max_cost - spent
+        try:
+            result = run_eval(replace(options, model=model, max_cost=budget))
+        except RunError as exc:
+            raise UsageError(f"--model {model}: {exc}" if len(models) > 1 else str(exc)) from exc
+        summary = run_json(result)
+        results.append(result)
+        summaries.append(summary)
+        spent += summary["usage"]["cost_usd"]
+        if not args.json:
+            print_summary(result, summary)
+        if result.run.status in STOPPING:
+            break
+    if len(models) > 1:
+        _matrix(results, summaries, args)
+    elif args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        print_summary(result, summary)
-    return EXIT_BY_STATUS.get(result.run.status, 3)
+    return max(EXIT_BY_STATUS.get(r.run.status, 3) for r in results)
+
+
+def model_list(spec: str | None) -> list[str | None]:
+    """`--model A,B,C` → one run per model; no `--model` → one run on the configured model."""
+    from agent_eval.cli.main import UsageError
+
+    if spec is None:
+        return [None]
+    models = [part.strip() for part in spec.split(",")]
+    if not all(models):
+        raise UsageError(f"--model {spec!r}: an empty model in the list")
+    if len(set(models)) != len(models):
+        raise UsageError(f"--model {spec!r}: a model is listed twice")
+    return list(models)
+
+
+def _matrix(results: list[RunResult], summaries: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    """The matrix report of a multi-model run, and its `--json` object."""
+    from agent_eval.compare.matrix import model_matrix
+    from agent_eval.paths import display_path, home_dir, reports_dir
+    from agent_eval.report.html import write_matrix
+    from agent_eval.store.db import Store
+
+    run_ids = [r.run.run_id for r in results]
+    with Store(home_dir()) as store:
+        matrix = model_matrix(store, run_ids)
+    path = None
+    if not args.no_report:
+        path = write_matrix(matrix, reports_dir() / f"{results[0].run.run_id}-models.html")
+    if args.json:
+        report = display_path(path) if path else None
+        print(json.dumps({"runs": summaries, "matrix": matrix.as_dict(), "report": report}, indent=2))
+    elif path is not None:
+        print(f"matrix of {len(results)} models: {display_path(path)}")
 
 
 def print_failures(run_id: str) -> None:

@@ -29,6 +29,8 @@ COMMANDS = (
     "export",
     "capture",
     "fidelity",
+    "collisions",
+    "optimize",
 )
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,8 @@ from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
 
 if TYPE_CHECKING:  # compare pulls in scipy.stats, which a run's report does not need
+    from agent_eval.compare.fidelity import Fidelity
+    from agent_eval.compare.matrix import ModelMatrix
     from agent_eval.compare.runs import Comparison
 
 # Misroutes and disagreements are listed in full in the scenario table; the summary lists show the first
@@ -23,17 +26,21 @@ def write_report(store: Store, run_id: str, path: Path) -> Path:
 
     Raises LookupError for an unknown run.
     """
+    from agent_eval.compare.fidelity import measured_against_the_cli
+
     summary, records = summarize_run(store, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(summary, records), encoding="utf-8")
+    fidelity = measured_against_the_cli(store, summary.info)
+    path.write_text(render_report(summary, records, fidelity), encoding="utf-8")
     return path
 
 
-def render_report(summary: RunSummary, records: list[ResultRecord]) -> str:
+def render_report(summary: RunSummary, records: list[ResultRecord], fidelity: Fidelity | None = None) -> str:
     return render_page(
         "report.html.j2",
         with_script=True,
         summary=summary,
+        fidelity=fidelity,
         check_bars=[(check.check, check.rate) for check in summary.checks],
         list_limit=LIST_LIMIT,
         rows_data=packed_island([scenario_row(r) for r in records]),
@@ -84,3 +91,11 @@ def _status(record: ResultRecord) -> str:
     if record.passed is None:
         return "n/a"
     return "pass" if record.passed else "fail"
+
+
+def write_matrix(matrix: ModelMatrix, path: Path, notes: Sequence[str] = ()) -> Path:
+    """Write the page comparing several models' runs of the same scenarios."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page = render_page("matrix.html.j2", with_script=False, matrix=matrix, notes=notes)
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -134,6 +134,7 @@ def _started(plan: Plan, options: RunOptions, store: Store, stored: RunInfo | No
             "model_spec": options.model,
             "judge_model_spec": options.judge_model,
             "harness": plan.harness_name,
+            "agent_model": plan.agent_model,
             "epochs": plan.epochs,
             "concurrency": plan.concurrency,
             "max_cost": plan.max_cost,

@@ -55,6 +55,7 @@ class Plan:
     judge: Provider | None
     judge_model: str | None
     rubric: Rubric | None
+    agent_model: str  # what the agent's own work (standards) runs on; see _agent_model
     harness_name: str
     harness: RoutingHarness | None  # opened when the run has routing scenarios
     epochs: int
@@ -65,7 +66,7 @@ class Plan:
 
     @property
     def context(self) -> SuiteContext:
-        return SuiteContext(self.agent, self.roster, self.config, self.model, self.harness)
+        return SuiteContext(self.agent, self.roster, self.config, self.model, self.harness, self.agent_model)
 
     @property
     def providers(self) -> tuple[Provider, ...]:
@@ -109,6 +110,21 @@ async def _open(
         raise RunError(str(exc)) from exc
 
 
+def _agent_model(agent: Agent, opened: OpenModel, model_spec: str, store: Store) -> str:
+    """The model Claude Code runs the agent on: its frontmatter `model` (an alias or an id) resolved by the
+    run's Anthropic provider; the run's model for `inherit`, no `model`, or a provider that cannot run an
+    Anthropic model. A replay takes what its source run used, so its requests hash to the stored calls."""
+    if model_spec.startswith("replay:"):
+        source = store.get_run(model_spec.removeprefix("replay:"))
+        return str(source.config.get("agent_model") or opened.model) if source else opened.model
+    if not agent.model or agent.model == "inherit" or opened.offline:
+        return opened.model
+    # Only the Anthropic provider resolves aliases (with the Models API's current ids); the others run one
+    # model of their own, which is what the agent gets there.
+    resolve = getattr(opened.provider, "resolve", None)
+    return str(resolve(agent.model)) if callable(resolve) else opened.model
+
+
 async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = None) -> Plan:
     """Resolve roster, config, scenarios and models; `stored` (a resumed run) pins its own settings."""
     roster = load_roster(agents_dir(options.root, options.agents_dir), unique=True)
@@ -147,6 +163,12 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
             f"standards and judge are skipped; to run them, {ENABLE_MODEL_HINT}"
         )
     opened = await _open(model_spec, roster, store, options.call_timeout)
+    agent_model = settings.get("agent_model") or _agent_model(agent, opened, model_spec, store)
+    if agent_model != opened.model:
+        notes.append(
+            f"standards run on the agent's own model {agent_model} (frontmatter `model: {agent.model}`, as "
+            f"Claude Code runs it); routing on {opened.model}"
+        )
     offline = offline or opened.offline
     if model_spec == LOCAL_MODEL:
         skipped = [s for s in suites if not get_suite(s).answerable_offline]
@@ -209,6 +231,7 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         judge=judge.provider if judge else None,
         judge_model=judge.model if judge else None,
         rubric=rubric,
+        agent_model=agent_model,
         harness_name=harness,
         harness=routing_harness,
         epochs=epochs,

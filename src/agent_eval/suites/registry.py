@@ -35,6 +35,7 @@ class SuiteContext:
     config: EvalConfig | None
     model: str
     harness: RoutingHarness | None = None  # how routing requests are made and answered (opened per run)
+    agent_model: str | None = None  # the agent's own model (frontmatter), for the work it does itself
 
 
 @dataclass(frozen=True)

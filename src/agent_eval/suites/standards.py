@@ -42,7 +42,7 @@ class StandardsSuite:
     judged: ClassVar[bool] = True
 
     def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:
-        return build_standards_request(scenario, context.agent, context.model)
+        return build_standards_request(scenario, context.agent, context.agent_model or context.model)
 
     def provider(self, context: SuiteContext, model: Provider) -> Provider:
         return model

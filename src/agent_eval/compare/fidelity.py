@@ -8,6 +8,7 @@ from typing import Any
 
 from agent_eval.stats.agreement import kappa_interval
 from agent_eval.store.db import Store
+from agent_eval.store.model import RunInfo
 
 
 class FidelityError(ValueError):
@@ -33,6 +34,24 @@ class Fidelity:
             "ci95": list(self.ci95), "runs": [self.run_a, self.run_b],
             "disagreements": [{"scenario_id": s, "a": a, "b": b} for s, _, a, b in self.decisions if a != b],
         }
+
+
+REAL_CLI = "claude-code"
+
+
+def measured_against_the_cli(store: Store, info: RunInfo) -> Fidelity | None:
+    """For a routing run made without the real CLI: its agreement with the newest run of the same agent,
+    model and dataset made with it (`agent-eval fidelity` makes such a pair); None when there is none."""
+    if info.config.get("harness", "builtin") == REAL_CLI or "routing" not in info.suites:
+        return None
+    for other in store.list_runs(info.agent):
+        same = other.model == info.model and other.dataset_hash == info.dataset_hash
+        if same and other.config.get("harness") == REAL_CLI:
+            try:
+                return fidelity(store, other.run_id, info.run_id)
+            except FidelityError:
+                continue
+    return None
 
 
 def fidelity(store: Store, run_a: str, run_b: str) -> Fidelity:
