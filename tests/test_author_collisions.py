@@ -38,7 +38,8 @@ def test_a_planted_near_duplicate_ranks_first(
     assert main(["collisions", "--json"]) == 0
     pairs = json.loads(capsys.readouterr().out)["pairs"]
     assert {pairs[0]["a"], pairs[0]["b"]} == {"backend-developer", "server-engineer"}
-    assert pairs[0]["score"] > 0.99
+    assert pairs[0]["score"] > 0.99 and pairs[0]["identical"] is True
+    assert not any(p["identical"] for p in pairs[1:])
     assert [p["score"] for p in pairs] == sorted((p["score"] for p in pairs), reverse=True)
     assert all(0.0 <= p["score"] <= 1.0 for p in pairs)
 

@@ -8,7 +8,7 @@ import pytest
 
 from agent_eval.harness.routing import build_routing_request, decide
 from agent_eval.harness.standards import build_standards_request
-from agent_eval.providers.local import LocalRouter, Thresholds, tokens
+from agent_eval.providers.local import LocalRouter, RouterThresholds, tokens
 from agent_eval.providers.model import ModelResponse
 from harness_fixtures import backend_developer, frontend_developer, project_roster, scenario
 
@@ -70,13 +70,13 @@ def test_thresholds_are_calibrated_and_can_be_overridden() -> None:
     assert 0.0 < router.thresholds.agent < 1.0
     assert 0.0 <= router.thresholds.builtin < 1.0
     assert 0.0 < router.leave_one_out_accuracy <= 1.0
-    nothing_passes = LocalRouter(PAIR, thresholds=Thresholds(agent=1.01, builtin=1.01))
+    nothing_passes = LocalRouter(PAIR, thresholds=RouterThresholds(agent=1.01, builtin=1.01))
     assert nothing_passes.classify("Add a REST endpoint that stores orders in the database").label == "none"
     assert nothing_passes.classify("find every file that imports the logger").label == "none"
 
 
 def test_a_builtin_needs_to_clear_its_own_threshold() -> None:
-    strict_builtins = LocalRouter(PAIR, thresholds=Thresholds(agent=0.0, builtin=1.01))
+    strict_builtins = LocalRouter(PAIR, thresholds=RouterThresholds(agent=0.0, builtin=1.01))
     assert strict_builtins.classify("find every file that imports the logger").label == "none"
     assert strict_builtins.classify("Build a React date picker component").label == "frontend-developer"
 

@@ -46,12 +46,14 @@ class Collision:
     shared_words: tuple[str, ...]
     only_a: tuple[str, ...]  # words that weigh most in A's profile and least in B's
     only_b: tuple[str, ...]
+    identical: bool = False  # the two descriptions are the same text (a copied agent under another name)
 
     def as_json(self) -> dict[str, object]:
         return {
             "a": self.a,
             "b": self.b,
             "score": round(self.score, 4),
+            "identical": self.identical,
             "stolen_examples": [
                 {"owner": s.owner, "routed_to": s.routed_to, "text": s.text} for s in self.stolen_examples
             ],
@@ -182,6 +184,7 @@ def find_collisions(
                 shared_words=shared,
                 only_a=only_a,
                 only_b=only_b,
+                identical=a.description.strip() == b.description.strip(),
             )
         )
     return collisions
@@ -194,11 +197,8 @@ def _pair_key(first: str, second: str) -> tuple[str, str]:
 def _words(
     a: dict[str, float], b: dict[str, float]
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The words both profiles weigh most, and each profile's heaviest words the other lacks."""
     shared = sorted((term for term in a if term in b), key=lambda term: (-min(a[term], b[term]), term))
-    only_a = sorted(a, key=lambda term: (-(a[term] - b.get(term, 0.0)), term))
-    only_b = sorted(b, key=lambda term: (-(b[term] - a.get(term, 0.0)), term))
-    return (
-        tuple(shared[:EVIDENCE_WORDS]),
-        tuple(t for t in only_a if a[t] > b.get(t, 0.0))[:EVIDENCE_WORDS],
-        tuple(t for t in only_b if b[t] > a.get(t, 0.0))[:EVIDENCE_WORDS],
-    )
+    only_a = sorted((term for term in a if term not in b), key=lambda term: (-a[term], term))
+    only_b = sorted((term for term in b if term not in a), key=lambda term: (-b[term], term))
+    return tuple(shared[:EVIDENCE_WORDS]), tuple(only_a[:EVIDENCE_WORDS]), tuple(only_b[:EVIDENCE_WORDS])

@@ -31,7 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if not roster.agents:
         print(f"agent-eval collisions: no agent parsed in {display_path(roster.directory)}", file=sys.stderr)
         return 2
-    collisions = find_collisions(roster.agents, top=args.top or None)
+    collisions = find_collisions(roster.agents, top=None)
+    if args.top:  # the top pairs that differ, and every identical pair besides (they are listed compactly)
+        differing = [c for c in collisions if not c.identical][: args.top]
+        collisions = [c for c in collisions if c.identical or c in differing]
     output: dict[str, object] = {"pairs": [c.as_json() for c in collisions]}
     if args.model:
         from agent_eval.author.confusion import example_confusion, render_matrix
@@ -45,7 +48,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not collisions:
         print("no overlapping pair of agents")
-    for rank, collision in enumerate(collisions, 1):
+    copies = [c for c in collisions if c.identical]
+    if copies:
+        print(f"{len(copies)} pairs have identical descriptions (the model cannot tell them apart at all):")
+        for copy in copies:
+            print(f"    {copy.a} = {copy.b}")
+    for rank, collision in enumerate((c for c in collisions if not c.identical), 1):
         print(f"{rank:>2}. {collision.a} ↔ {collision.b}   overlap {collision.score:.2f}")
         print(f"    shared words: {', '.join(collision.shared_words) or '-'}")
         print(f"    only {collision.a}: {', '.join(collision.only_a) or '-'}")

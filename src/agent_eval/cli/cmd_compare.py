@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 < args.alpha < 1.0:
         raise UsageError(f"--alpha must be between 0 and 1 (exclusive), got {args.alpha}")
     run_a, run_b = _run_ids(args)
-    with Store(home_dir()) as store:
+    with Store(home_dir(), readonly=True) as store:
         try:
             comparison = compare_runs(store, run_a, run_b, alpha=args.alpha)
         except LookupError as exc:

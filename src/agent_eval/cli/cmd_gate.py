@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from agent_eval.paths import home_dir
     from agent_eval.store.db import Store
 
-    with Store(home_dir()) as store:
+    with Store(home_dir(), readonly=True) as store:
         info = store.get_run(args.run_id)
         if info is None:
             raise UsageError(f"unknown run {args.run_id!r} in {store.path} (see `agent-eval runs`)")

@@ -126,7 +126,7 @@ def agent_documents(agent: Agent) -> list[Document]:
 
 
 @dataclass(frozen=True)
-class Thresholds:
+class RouterThresholds:
     """Below `agent` a roster agent is not worth delegating to; below `builtin` neither is a built-in.
 
     Built-ins get their own threshold because their descriptions are generic: words such as `file`,
@@ -137,7 +137,7 @@ class Thresholds:
     builtin: float
 
 
-def _decide(scores: dict[str, float], thresholds: Thresholds) -> LexicalChoice:
+def _decide(scores: dict[str, float], thresholds: RouterThresholds) -> LexicalChoice:
     label, score = max(scores.items(), key=lambda item: item[1])
     threshold = thresholds.builtin if label in BUILTIN_NAMES else thresholds.agent
     if label == NO_DELEGATION or score < threshold:
@@ -158,7 +158,7 @@ def _best_threshold(outcomes: Sequence[tuple[str, str, float]]) -> tuple[float, 
     return best, _right_answers(outcomes, best)
 
 
-def calibrate(index: LexicalIndex) -> tuple[Thresholds, float]:
+def calibrate(index: LexicalIndex) -> tuple[RouterThresholds, float]:
     """Both thresholds maximising leave-one-out accuracy over the example requests; and that accuracy.
 
     Each request is classified by the index without itself. Whether it ends right depends only on its
@@ -172,11 +172,11 @@ def calibrate(index: LexicalIndex) -> tuple[Thresholds, float]:
             best = max(scores.items(), key=lambda item: item[1])
             outcomes.append((document.label, *best))
     if not outcomes:
-        return Thresholds(0.0, 0.0), 0.0
+        return RouterThresholds(0.0, 0.0), 0.0
     agent, agent_right = _best_threshold([o for o in outcomes if o[1] not in (NO_DELEGATION, *BUILTIN_NAMES)])
     builtin, builtin_right = _best_threshold([o for o in outcomes if o[1] in BUILTIN_NAMES])
     none_right = sum(truth == best == NO_DELEGATION for truth, best, _ in outcomes)
-    return Thresholds(agent, builtin), (agent_right + builtin_right + none_right) / len(outcomes)
+    return RouterThresholds(agent, builtin), (agent_right + builtin_right + none_right) / len(outcomes)
 
 
 class LocalRouter:
@@ -186,7 +186,7 @@ class LocalRouter:
     offline = True
 
     def __init__(
-        self, roster: RosterLike, *, builtins: bool = True, thresholds: Thresholds | None = None
+        self, roster: RosterLike, *, builtins: bool = True, thresholds: RouterThresholds | None = None
     ) -> None:
         agents = roster_agents(roster)
         documents: list[Document] = [d for agent in agents for d in agent_documents(agent)]
