@@ -42,6 +42,17 @@ def offline_project(tmp_path: Path, monkeypatch: Any) -> Path:
     return root
 
 
+def keyed_project(tmp_path: Path, monkeypatch: Any) -> Path:
+    """`copy_project` as the working directory and home, with a test API key: point ANTHROPIC_BASE_URL at a
+    mock before running."""
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    return root
+
+
 def quiet_options(root: Path, **overrides: Any) -> Any:
     """RunOptions for a run of backend-developer in `root`: no progress bar, no report, unless overridden."""
     from agent_eval.run.options import RunOptions

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent_eval.cli.main import main
-from eval_mock import EvalResponder, copy_project, expected_by_message
+from eval_mock import EvalResponder, expected_by_message, keyed_project
 from mock_api import Json, MockAnthropic, Reply
 from report_runs import CHROMIUM, CHROMIUM_ARGS
 
@@ -32,12 +32,7 @@ class ModelsDiffer:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = copy_project(tmp_path)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
-    return root
+    return keyed_project(tmp_path, monkeypatch)
 
 
 def matrix_run(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Json:

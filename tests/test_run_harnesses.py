@@ -11,7 +11,7 @@ import pytest
 from agent_eval.cli.main import main
 from agent_eval.run.evaluate import run_eval
 from agent_eval.store.db import Store
-from eval_mock import EvalResponder, copy_project, expected_by_message, quiet_options
+from eval_mock import EvalResponder, expected_by_message, keyed_project, quiet_options
 from mock_api import MockAnthropic
 
 pytest.importorskip(
@@ -23,12 +23,7 @@ MODEL = "claude-sonnet-5-5"
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = copy_project(tmp_path)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("AGENT_EVAL_HOME", str(root / "home"))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
-    return root
+    return keyed_project(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("harness", ["claude-code", "captured"])
