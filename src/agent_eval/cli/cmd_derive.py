@@ -30,8 +30,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _open_provider(spec: str) -> Provider:
     """The provider behind `--model` for --augment: `openai:…`, else Anthropic (id, alias, `anthropic:…`)."""
     from agent_eval.cli.main import UsageError
+    from agent_eval.providers.spec import ModelSpecError, parse_model_spec
 
-    if spec.startswith("openai:"):
+    try:
+        parsed = parse_model_spec(spec)
+    except ModelSpecError as exc:
+        raise UsageError(str(exc)) from exc
+    if parsed.provider not in ("anthropic", "openai"):
+        raise UsageError(f"--augment needs a generative model (anthropic:… or openai:…), not {spec!r}")
+    if parsed.provider == "openai":
         from agent_eval.providers.openai_compat import OpenAICompatProvider
 
         return OpenAICompatProvider(spec)
@@ -40,7 +47,7 @@ def _open_provider(spec: str) -> Provider:
 
     if not has_credentials():
         raise UsageError("--augment needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) for an Anthropic model")
-    return AnthropicProvider(spec.removeprefix("anthropic:"))
+    return AnthropicProvider(parsed.model)
 
 
 def run(args: argparse.Namespace) -> int:
