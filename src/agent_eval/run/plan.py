@@ -26,6 +26,7 @@ from agent_eval.scenarios.model import Scenario, Suite
 from agent_eval.store.db import Store
 from agent_eval.store.model import RunInfo
 from agent_eval.suites import SuiteContext, get_suite, suite_names
+from agent_eval.suites.agentic_run import AgenticRun
 from agent_eval.suites.harnesses import (
     HarnessError,
     HarnessOptions,
@@ -50,6 +51,7 @@ class Plan:
     rubric: Rubric | None
     harness_name: str
     harness: RoutingHarness | None  # opened when the run has routing scenarios
+    agentic: AgenticRun | None  # opened when the run has agentic tasks
     epochs: int
     concurrency: int
     max_cost: float | None
@@ -58,12 +60,17 @@ class Plan:
 
     @property
     def context(self) -> SuiteContext:
-        return SuiteContext(self.agent, self.roster, self.config, self.model, self.harness)
+        return SuiteContext(self.agent, self.roster, self.config, self.model, self.harness, self.agentic)
 
     @property
     def providers(self) -> tuple[Provider, ...]:
         """Every provider the run opened, once each (to close them at the end)."""
-        opened = (self.provider, self.judge, self.harness.provider if self.harness else None)
+        opened = (
+            self.provider,
+            self.judge,
+            self.harness.provider if self.harness else None,
+            self.agentic.provider if self.agentic else None,
+        )
         return tuple({id(p): p for p in opened if p is not None}.values())
 
 
@@ -137,7 +144,7 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
     offline = offline or opened.offline
     if model_spec == LOCAL_MODEL:
         skipped = [s for s in suites if not get_suite(s).answerable_offline]
-        if skipped and explicit_model is not None:
+        if skipped and (explicit_model is not None or set(skipped) - {"standards"}):
             notes.append(f"the 'local' baseline only routes: {', '.join(skipped)} scenarios skipped")
         scenarios = [s for s in scenarios if s.suite not in skipped]
 
@@ -178,6 +185,11 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         except HarnessError as exc:
             raise RunError(str(exc)) from exc
         notes.extend(routing_harness.notes)
+    agentic: AgenticRun | None = None
+    if any(s.suite == "agentic" for s in scenarios):
+        agentic = _open_agentic(options, opened, agent, config, store, explicit=options.model is not None,
+                                replay=model_spec.startswith("replay:"))
+        notes.extend(agentic.notes)
     concurrency = options.concurrency or (config.concurrency if config else 8)
     max_cost = options.max_cost if options.max_cost is not None else (config.max_cost if config else None)
     if epochs < 1 or concurrency < 1:
@@ -194,12 +206,32 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         rubric=rubric,
         harness_name=harness,
         harness=routing_harness,
+        agentic=agentic,
         epochs=epochs,
         concurrency=concurrency,
         max_cost=max_cost,
         offline=offline,
         notes=tuple(notes),
     )
+
+
+def _open_agentic(options: RunOptions, opened: OpenModel, agent: Agent, config: EvalConfig | None,
+                  store: Store, *, explicit: bool, replay: bool) -> AgenticRun:
+    """The agentic tasks and who runs them; RunError when the suite cannot run here."""
+    from agent_eval.scenarios.agentic import load_agentic_dataset
+    from agent_eval.scenarios.dataset import suite_dataset_path
+    from agent_eval.suites.agentic_run import AgenticUnavailable, open_agentic
+
+    path = suite_dataset_path(agent.name, "agentic", options.root, config.datasets if config else None)
+    try:
+        return open_agentic(
+            load_agentic_dataset(path), agent, opened.provider, opened.model,
+            explicit_model=explicit, replay=replay,
+            settings=CliSettings(options.claude_bin, options.with_user_settings),
+            home=options.home, cache=store if options.use_cache else None, postgres_url=options.postgres_url,
+        )
+    except (AgenticUnavailable, DatasetError) as exc:
+        raise RunError(str(exc)) from exc
 
 
 def judge_criteria(config: EvalConfig) -> list[dict[str, Any]]:

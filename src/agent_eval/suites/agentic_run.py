@@ -1,0 +1,151 @@
+"""What the agentic suite holds for one run: its tasks, who answers them (a Claude Code session per task, or
+the run's replay), the agent's model as resolved, and the executors' PostgreSQL, started on the first task
+that needs it and stopped when the run ends."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from agent_eval.executors import ExecutorUnavailable
+from agent_eval.graders.model import Verdict
+from agent_eval.scenarios.agentic import AgenticDataset, AgenticTask
+
+if TYPE_CHECKING:
+    from agent_eval.agents.model import Agent
+    from agent_eval.executors.postgres import PostgresServer
+    from agent_eval.providers.model import ModelRequest, Provider
+    from agent_eval.runner.pool import ResponseCache
+    from agent_eval.sandbox.session import CliSettings
+
+DATABASE_GRADERS = ("rls-probe", "http-contract")
+
+
+class AgenticUnavailable(ValueError):
+    """The agentic suite cannot run as asked (no Claude Agent SDK, a model that is not Anthropic's)."""
+
+
+@runtime_checkable
+class Resolving(Protocol):
+    def resolve(self, model: str) -> str: ...
+
+
+def agent_model(agent: Agent, run_model: str, provider: Provider, explicit: bool) -> tuple[str, str | None]:
+    """The model the agent's sessions run on, and a note when it is not the run's: `run --model` given
+    explicitly wins (runs stay comparable across models); otherwise the frontmatter's alias or id as Claude
+    Code would resolve it for a sub-agent (`inherit` or none: the run's model)."""
+    wanted = agent.model
+    if wanted is None or wanted == "inherit":
+        return run_model, None
+    resolved = provider.resolve(wanted) if isinstance(provider, Resolving) else wanted
+    if resolved == run_model:
+        return run_model, None
+    if explicit:
+        return run_model, f"agentic: {agent.name} asks for model {wanted!r}; --model {run_model} runs it"
+    return resolved, f"agentic: {agent.name} runs on {resolved} (its frontmatter's model {wanted!r})"
+
+
+@dataclass
+class ExecutionEnvironment:
+    """The executors' PostgreSQL for the run: `postgres_url`, else the embedded one, started lazily."""
+
+    postgres_url: str | None
+    home: Path | None
+    _stack: ExitStack = field(default_factory=ExitStack)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: PostgresServer | None = None
+    _failure: str | None = None
+
+    def server(self) -> PostgresServer:
+        """The run's server, started on first use (once: a failure to start is remembered)."""
+        from agent_eval.executors.session import postgres_for_run
+
+        with self._lock:
+            if self._failure is not None:
+                raise ExecutorUnavailable(self._failure)
+            if self._server is None:
+                try:
+                    self._server = self._stack.enter_context(postgres_for_run(self.postgres_url, self.home))
+                except (ExecutorUnavailable, OSError, RuntimeError) as exc:
+                    self._failure = f"PostgreSQL did not start: {exc}"
+                    raise ExecutorUnavailable(self._failure) from exc
+            return self._server
+
+    @property
+    def started_in(self) -> float | None:
+        return self._server.started_in if self._server is not None else None
+
+    def execute(self, project_dir: Path, task: AgenticTask, changed: list[str]) -> dict[str, Verdict]:
+        """The task's executed graders on `project_dir`; those needing the database are n/a with the
+        reason when it cannot start."""
+        from agent_eval.executors.postgres import PostgresServer
+        from agent_eval.executors.task import execute_task
+
+        server: PostgresServer = PostgresServer(admin_url="")  # never used by a task without database graders
+        unavailable: dict[str, Verdict] = {}
+        if any(grader in DATABASE_GRADERS for grader in task.executed):
+            try:
+                server = self.server()
+            except ExecutorUnavailable as exc:
+                unavailable = {g: Verdict(check=g, status="n/a", reason=f"not run: {exc}")
+                               for g in task.executed if g in DATABASE_GRADERS}
+                task = task.model_copy(update={"executed": tuple(g for g in task.executed
+                                                                 if g not in DATABASE_GRADERS)})
+        verdicts = execute_task(server, project_dir, task, changed)
+        return {g: unavailable.get(g) or verdicts[g] for g in (*verdicts, *unavailable)}
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@dataclass
+class AgenticRun:
+    dataset: AgenticDataset
+    request: Callable[[AgenticTask], ModelRequest]
+    provider: Provider | None  # who answers: the sessions' provider; None: the run's own (a replay)
+    environment: ExecutionEnvironment
+    home: Path | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def tasks(self) -> dict[str, AgenticTask]:
+        return {task.id: task for task in self.dataset.tasks}
+
+    def close(self) -> None:
+        self.environment.close()
+
+
+def open_agentic(dataset: AgenticDataset, agent: Agent, upstream: Provider, run_model: str, *,
+                 explicit_model: bool, replay: bool, settings: CliSettings, home: Path | None,
+                 cache: ResponseCache | None, postgres_url: str | None) -> AgenticRun:
+    """The run's agentic side; AgenticUnavailable (a bad-input error) when it cannot run."""
+    from agent_eval.sandbox.agent_session import AgentUnderTest, AgenticSessionProvider
+    from agent_eval.sandbox.session import ClaudeCodeUnavailable
+    from agent_eval.sandbox.upstream import UnsupportedUpstream, anthropic_upstream
+
+    model, note = agent_model(agent, run_model, upstream, explicit_model)
+    under_test = AgentUnderTest(agent.name, agent.path, agent.tools, model)
+    try:
+        if not replay:
+            anthropic_upstream(upstream)  # the CLI's calls need the Anthropic Messages API
+        sessions = AgenticSessionProvider(upstream, under_test, dataset.fixture, settings=settings, home=home,
+                                          cache=cache)
+    except (ClaudeCodeUnavailable, UnsupportedUpstream) as err:
+        raise AgenticUnavailable(f"--suite agentic: {err}") from err
+    notes = (
+        f"agentic: {len(dataset.tasks)} task(s) run by Claude Code {sessions.version} as {agent.name}, "
+        f"at most {sessions.runner.live_limit} at once",
+        *((note,) if note else ()),
+    )
+    return AgenticRun(
+        dataset=dataset,
+        request=sessions.request,
+        provider=None if replay else sessions,
+        environment=ExecutionEnvironment(postgres_url, home),
+        home=home,
+        notes=notes,
+    )
