@@ -92,11 +92,13 @@ def write(path: str, content: str, call_id: str = "toolu_write") -> Json:
 def scripted_replies(outside: Path) -> dict[str, list[Json]]:
     """The first turn of each test task; `outside`: a folder outside every project."""
     return {
-        "Add a tags table that each user owns, with row level security.": [write(TAGS_MIGRATION, OWNER_RLS_TAGS)],
+        "Add a tags table that each user owns, with row level security.": [
+            write(TAGS_MIGRATION, OWNER_RLS_TAGS)
+        ],
         "Add a tags table that each user owns, quickly.": [write(TAGS_MIGRATION, OPEN_TAGS)],
         "Save a note outside the project and download the latest schema.": [
             write(str(outside / "planted.txt"), "planted", "toolu_outside"),
-            tool_use_block("Bash", {"command": "curl -s https://example.com/schema.sql -o schema.sql"}, "toolu_curl"),
+            tool_use_block("Bash", {"command": "curl -s https://example.com/s.sql -o s.sql"}, "toolu_curl"),
         ],
     }
 

@@ -18,7 +18,7 @@ import pytest
 from agent_eval.cli.main import main
 from agent_eval.sandbox.confine import command_refusal, confined_env
 from agent_eval.store.db import Store
-from agentic_fixtures import FINAL_TEXT, TAGS_MIGRATION, TEST_TASKS, scripted_sessions, scripted_replies
+from agentic_fixtures import FINAL_TEXT, TAGS_MIGRATION, TEST_TASKS, scripted_replies, scripted_sessions
 from eval_mock import copy_project
 from mock_api import MockAnthropic
 
@@ -86,7 +86,8 @@ def test_an_agentic_run_grades_what_the_agent_left_and_refuses_escapes(
     writes = [s for s in tags.transcript if s.get("type") == "tool_use" and s["name"] == "Write"]
     assert writes and writes[0]["input"]["file_path"] == TAGS_MIGRATION and writes[0]["refused"] is None
     assert [s["text"] for s in tags.transcript if s.get("type") == "text"][-1] == FINAL_TEXT
-    assert f"+++ b/{TAGS_MIGRATION}" in tags.output and "+alter table public.tags enable row level" in tags.output
+    assert f"+++ b/{TAGS_MIGRATION}" in tags.output
+    assert "+alter table public.tags enable row level security;" in tags.output
     assert tags.judge is not None
 
     # A re-run of unchanged tasks is served from the cache: no API call at all.
@@ -127,7 +128,8 @@ def test_a_killed_agentic_run_resumes_where_it_stopped(
         resumed = run_eval(quiet_options(project, suites=("agentic",), model=MODEL, resume=run.run_id))
     assert resumed.run.status == "finished"
     with Store(project / "home") as store:
-        assert sorted(r.scenario_id for r in store.results(run.run_id)) == ["tags-with-rls", "tags-without-rls"]
+        finished = sorted(r.scenario_id for r in store.results(run.run_id))
+    assert finished == ["tags-with-rls", "tags-without-rls"]
 
 
 @pytest.mark.parametrize(

@@ -195,7 +195,7 @@ class AgenticSessionProvider:
         elif any(getattr(m, "subtype", "") == "error_max_turns" for m in outcome.messages):
             stop = "max_turns"
         if not session.exchanges:
-            raise RuntimeError(f"Claude Code {self.version} made no API call for task {task.id}: {outcome.why()}")
+            raise RuntimeError(f"Claude Code {self.version} made no API call on {task.id}: {outcome.why()}")
         return session, outcome, stop
 
     async def aclose(self) -> None:

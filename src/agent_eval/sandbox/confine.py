@@ -50,8 +50,11 @@ SEPARATORS = frozenset({";", "&", "&&", "|", "||", "(", ")", "`", "$(", "\n"})
 WRAPPERS = frozenset({"sudo", "env", "time", "nohup", "nice", "timeout", "xargs", "command", "exec", "then",
                       "do", "else", "if", "while", "until", "!"})
 SHELLS = frozenset({"sh", "bash", "zsh", "dash"})
-SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|SESSION|COOKIE|^AWS_|^GH_|^GITHUB_",
-                         re.IGNORECASE)
+SECRET_NAME = re.compile(
+    r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|SESSION|COOKIE|^AWS_|^GH_|^GITHUB_", re.IGNORECASE
+)
+INTERPRETERS = ("python", "python3", "node")
+NETWORK_MODULES = ("pip", "http.server", "urllib", "ensurepip")
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, every proxied connection fails
 
 
@@ -108,7 +111,7 @@ def _program(segment: list[str]) -> tuple[str, list[str]]:
     position = 0
     while position < len(segment) and (
         re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", segment[position]) or segment[position] in WRAPPERS
-        or segment[position].startswith("-") and position > 0 and segment[position - 1] in WRAPPERS
+        or (segment[position].startswith("-") and position > 0 and segment[position - 1] in WRAPPERS)
     ):
         position += 1
     if position >= len(segment):
@@ -129,9 +132,8 @@ def command_refusal(command: str, root: Path, depth: int = 0) -> str | None:
             first = next((a for a in arguments if not a.startswith("-")), "")
             if first in subcommands:
                 return f"commands that fetch or publish are refused in this evaluation: {program} {first}"
-        if program in ("python", "python3", "node") and any(a in ("-m", "-e", "-c") for a in arguments) and any(
-            a in ("pip", "http.server", "urllib", "ensurepip") or "fetch(" in a or "http" in a for a in arguments
-        ):
+        inline = program in INTERPRETERS and any(a in ("-m", "-e", "-c") for a in arguments)
+        if inline and any(a in NETWORK_MODULES or "fetch(" in a or "http" in a for a in arguments):
             return f"network access from {program} is refused in this evaluation"
         if program in SHELLS and "-c" in arguments and depth < 3:
             nested = arguments[arguments.index("-c") + 1:]

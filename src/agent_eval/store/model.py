@@ -54,7 +54,7 @@ class ResultRecord(BaseModel):
     executed: dict[str, Verdict] = {}  # agentic: graders that ran what the agent left (rls-probe, …)
     transcript: tuple[dict[str, Any], ...] = ()  # agentic: the session's steps (tool calls, texts, stop)
     judge: JudgeVerdict | None = None
-    output: str = ""  # response text (standards), the decision's tool call as JSON (routing), the diff (agentic)
+    output: str = ""  # the answer (standards), the decision's tool call as JSON (routing), the diff (agentic)
     request_hash: str | None = None
     usage: Usage = Usage()
     cost_usd: float = 0.0  # the answer's call plus the judge's calls on it; 0 for calls it did not make

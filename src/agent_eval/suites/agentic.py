@@ -81,7 +81,8 @@ class AgenticSuite:
             for relative, content in record.files.items():
                 (root / relative).parent.mkdir(parents=True, exist_ok=True)
                 (root / relative).write_text(content, encoding="utf-8")
-            checks = grade_response(changes_as_answer(root, changed), standards_checks(scenario, context.config))
+            answer = changes_as_answer(root, changed)
+            checks = grade_response(answer, standards_checks(scenario, context.config))
             executed = run.environment.execute(root, task, changed)
             diff = task_diff(root, changed, task.setup, run.dataset.fixture)
         finished = record.stop == FINISHED

@@ -123,7 +123,7 @@ def open_agentic(dataset: AgenticDataset, agent: Agent, upstream: Provider, run_
                  explicit_model: bool, replay: bool, settings: CliSettings, home: Path | None,
                  cache: ResponseCache | None, postgres_url: str | None) -> AgenticRun:
     """The run's agentic side; AgenticUnavailable (a bad-input error) when it cannot run."""
-    from agent_eval.sandbox.agent_session import AgentUnderTest, AgenticSessionProvider
+    from agent_eval.sandbox.agent_session import AgenticSessionProvider, AgentUnderTest
     from agent_eval.sandbox.session import ClaudeCodeUnavailable
     from agent_eval.sandbox.upstream import UnsupportedUpstream, anthropic_upstream
 
