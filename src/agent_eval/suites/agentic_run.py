@@ -137,8 +137,8 @@ def open_agentic(dataset: AgenticDataset, agent: Agent, upstream: Provider, run_
     except (ClaudeCodeUnavailable, UnsupportedUpstream) as err:
         raise AgenticUnavailable(f"--suite agentic: {err}") from err
     notes = (
-        f"agentic: {len(dataset.tasks)} task(s) run by Claude Code {sessions.version} as {agent.name}, "
-        f"at most {sessions.runner.live_limit} at once",
+        f"agentic: each task is a Claude Code {sessions.version} session as {agent.name} on a scratch copy "
+        f"of the {dataset.fixture} fixture, at most {sessions.runner.live_limit} at once",
         *((note,) if note else ()),
     )
     return AgenticRun(
