@@ -12,6 +12,7 @@ Usage: .venv/bin/python bench/bench_agentic.py [--concurrency N] [--limit N] [--
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -27,15 +28,14 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from agentic_fixtures import FINAL_TEXT, assistant_turns, first_user_text, write  # noqa: E402
-from mock_api import Json, MockAnthropic, Reply, text_block  # noqa: E402
-
 from agent_eval.run.evaluate import run_eval  # noqa: E402
 from agent_eval.run.options import RunOptions  # noqa: E402
 from agent_eval.scenarios.agentic import AgenticTask, load_agentic_dataset  # noqa: E402
 from agent_eval.store.db import Store  # noqa: E402
 from agent_eval.suites.agentic import AgenticSuite  # noqa: E402
 from agent_eval.suites.agentic_run import ExecutionEnvironment  # noqa: E402
+from agentic_fixtures import FINAL_TEXT, assistant_turns, first_user_text, write  # noqa: E402
+from mock_api import Json, MockAnthropic, Reply, text_block  # noqa: E402
 
 MODEL = "claude-sonnet-5-5"
 
@@ -50,12 +50,14 @@ def table_sql(table: str) -> str:
 
 alter table public.{table} enable row level security;
 
-create policy "{table}: owner reads" on public.{table} for select to authenticated using (owner_id = auth.uid());
+create policy "{table}: owner reads" on public.{table}
+  for select to authenticated using (owner_id = auth.uid());
 create policy "{table}: owner inserts" on public.{table}
   for insert to authenticated with check (owner_id = auth.uid());
 create policy "{table}: owner updates" on public.{table}
   for update to authenticated using (owner_id = auth.uid()) with check (owner_id = auth.uid());
-create policy "{table}: owner deletes" on public.{table} for delete to authenticated using (owner_id = auth.uid());
+create policy "{table}: owner deletes" on public.{table}
+  for delete to authenticated using (owner_id = auth.uid());
 
 grant select, insert, update, delete on public.{table} to authenticated;
 """
@@ -136,10 +138,8 @@ class PeakMemory:
         while not self._stop.wait(0.1):
             total = 0
             for process in (me, *me.children(recursive=True)):
-                try:
+                with contextlib.suppress(psutil.Error):  # a child that ended meanwhile
                     total += process.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
 
     def __enter__(self) -> PeakMemory:
@@ -204,8 +204,8 @@ def main() -> None:
     with Store(home) as store:
         records = store.results(result.run.run_id)
 
-    print(f"run {result.run.run_id}: status {result.run.status}, {len(records)} tasks, {calls} mock API calls "
-          f"(agent turns + judge), wall {wall:.1f} s at concurrency {args.concurrency}")
+    print(f"run {result.run.run_id}: status {result.run.status}, {len(records)} tasks, {calls} mock API "
+          f"calls (agent turns + judge), wall {wall:.1f} s at concurrency {args.concurrency}")
     print(f"{'task':34} {'set-up s':>9} {'agent s':>8} {'grading s':>10}  executed")
     for record in records:
         session = next((s for s in record.transcript if s.get("type") == "session"), {})
