@@ -163,3 +163,56 @@ def test_the_agents_environment_has_no_secrets() -> None:
     env = confined_env({"ANTHROPIC_API_KEY": "sk-real", "GITHUB_TOKEN": "t", "PATH": "/usr/bin"})
     assert env["ANTHROPIC_API_KEY"] == "" and env["GITHUB_TOKEN"] == "" and "PATH" not in env
     assert env["npm_config_offline"] == "true" and env["HTTPS_PROXY"].startswith("http://127.0.0.1")
+
+
+def test_an_offline_run_skips_the_agentic_suite_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agent_eval.run.evaluate import run_eval
+    from eval_mock import offline_project, quiet_options
+
+    root = offline_project(tmp_path, monkeypatch)
+    (root / "datasets" / "backend-developer" / "agentic.yaml").write_text(TEST_TASKS, encoding="utf-8")
+    result = run_eval(quiet_options(root, suites=("routing", "agentic"), limit=2))
+    assert any("agentic" in note and "skipped" in note for note in result.notes)
+    with Store(root / "home") as store:
+        assert {r.suite for r in store.results(result.run.run_id)} == {"routing"}
+
+
+def test_a_session_stops_at_its_cost_and_wall_time_limits(project: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    import psutil
+
+    from agent_eval.agents.roster import load_roster
+    from agent_eval.providers.anthropic import AnthropicProvider
+    from agent_eval.sandbox.agent_session import AgentUnderTest, AgenticSessionProvider
+    from agent_eval.scenarios.agentic import AgenticTask, Limits
+
+    agent = load_roster(project / "agents").get("backend-developer")
+    assert agent is not None
+    prompt = "Add a tags table that each user owns, with row level security."
+    tasks = {
+        "max_cost": AgenticTask(id="cost", prompt=prompt, limits=Limits(max_cost_usd=0.000001)),
+        "max_wall": AgenticTask(id="wall", prompt=prompt, limits=Limits(max_wall_s=1.5)),
+    }
+
+    async def run_both(api: MockAnthropic) -> dict[str, Any]:
+        provider = AgenticSessionProvider(
+            AnthropicProvider(MODEL, client=api.client(max_retries=0)),
+            AgentUnderTest(agent.name, agent.path, agent.tools, MODEL), "stratos", home=project / "home",
+        )
+        cost = await provider.complete(provider.request(tasks["max_cost"]))
+        api.latency_s = 5.0  # every call now outlasts the task's wall time
+        wall = await provider.complete(provider.request(tasks["max_wall"]))
+        return {"max_cost": cost, "max_wall": wall}
+
+    with MockAnthropic(responder=scripted_sessions(scripted_replies(tmp_path))) as api:
+        responses = asyncio.run(run_both(api))
+    cost, wall = responses["max_cost"], responses["max_wall"]
+    assert cost.stop_reason == "max_cost" and [c["name"] for c in cost.tool_calls] == ["Write"]
+    session = next(b for b in cost.content if b.get("type") == "session")
+    assert session["calls"] == 1  # the first call spent the limit: the Write ran, the next call was refused
+    assert wall.stop_reason == "max_wall"
+    clis = [p for p in psutil.Process().children(recursive=True) if "claude" in " ".join(p.cmdline())]
+    assert clis == []  # the session's CLI was stopped with it
