@@ -186,7 +186,7 @@ def test_a_session_stops_at_its_cost_and_wall_time_limits(project: Path, tmp_pat
 
     from agent_eval.agents.roster import load_roster
     from agent_eval.providers.anthropic import AnthropicProvider
-    from agent_eval.sandbox.agent_session import AgentUnderTest, AgenticSessionProvider
+    from agent_eval.sandbox.agent_session import AgenticSessionProvider, AgentUnderTest
     from agent_eval.scenarios.agentic import AgenticTask, Limits
 
     agent = load_roster(project / "agents").get("backend-developer")
