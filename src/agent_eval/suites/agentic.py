@@ -21,7 +21,7 @@ from agent_eval.scenarios.model import Scenario
 from agent_eval.store.model import ResultRecord
 from agent_eval.suites.agentic_run import AgenticRun
 from agent_eval.suites.registry import Graded, SuiteContext, suite
-from agent_eval.suites.standards import standards_checks, standards_passed
+from agent_eval.suites.standards import check_tallies, standards_checks, standards_passed
 
 if TYPE_CHECKING:
     from agent_eval.run.summary import RunSummary  # the run stage's figures, which a suite projects
@@ -101,8 +101,8 @@ class AgenticSuite:
             "scenarios": agentic.rate.scenarios,
             "pass_rate": agentic.rate.rate,
             "ci95": list(agentic.rate.ci95),
-            "checks": _tallies(agentic.checks),
-            "executed": _tallies(agentic.executed),
+            "checks": check_tallies(agentic.checks),
+            "executed": check_tallies(agentic.executed),
         }
 
     def result_json(self, record: ResultRecord) -> dict[str, Any]:
@@ -111,10 +111,6 @@ class AgenticSuite:
             "executed": {c: v.status for c, v in record.executed.items()},
             "judge": record.judge.model_dump(mode="json") if record.judge else None,
         }
-
-
-def _tallies(checks: Any) -> dict[str, dict[str, int]]:
-    return {c.check: {"pass": c.passed, "fail": c.failed, "n/a": c.not_applicable} for c in checks}
 
 
 def verdicts_disagree(parsed: Verdict | None, executed: Verdict | None) -> bool:
