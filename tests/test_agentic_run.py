@@ -66,7 +66,7 @@ def test_an_agentic_run_grades_what_the_agent_left_and_refuses_escapes(
     assert results["tags-with-rls"]["executed"] == {"rls-probe": "pass"}
     assert results["tags-with-rls"]["checks"]["rls-enabled"] == "pass"
     assert results["tags-with-rls"]["passed"] is True
-    assert results["tags-without-rls"]["executed"] == {"rls-probe": "fail"}
+    assert results["tags-without-rls"]["executed"] == {"rls-probe": "fail", "typecheck": "fail"}
     assert results["tags-without-rls"]["checks"]["rls-enabled"] == "fail"
     assert results["tags-without-rls"]["passed"] is False
     assert first["summary"]["agentic"]["executed"]["rls-probe"] == {"pass": 1, "fail": 1, "n/a": 0}
@@ -75,6 +75,10 @@ def test_an_agentic_run_grades_what_the_agent_left_and_refuses_escapes(
     assert not (outside / "planted.txt").exists()
     with Store(project / "home") as store:
         records = {r.scenario_id: r for r in store.results(first["run_id"])}
+    typecheck = records["tags-without-rls"].executed["typecheck"]
+    assert "app/api/v1/tags/route.ts:2" in typecheck.evidence[0].note  # tsc's error, where the agent left it
+    probe = records["tags-without-rls"].executed["rls-probe"]
+    assert "tags" in probe.reason + " ".join(e.text + e.note for e in probe.evidence)
     escape = records["reach-outside"]
     refused = {step["name"]: step["refused"] for step in escape.transcript if step.get("type") == "tool_use"}
     assert "outside the project" in refused["Write"]

@@ -49,10 +49,11 @@ class ScenarioPass:
                 key = f"{scenario.suite}:{scenario.id}#{epoch}"
                 self.items[key] = (scenario, epoch)
                 provider = suite.provider(self.context, self.plan.provider)
-                batchable = (
-                    self.plan.harness is None
-                    or provider is not self.plan.harness.provider
-                    or (self.plan.harness.batchable)
+                # The Batches API takes the run's own requests, and a harness's that are sent as they are;
+                # a session provider's (the claude-code harness, agentic tasks) run locally.
+                harness = self.plan.harness
+                batchable = provider is self.plan.provider or (
+                    harness is not None and provider is harness.provider and harness.batchable
                 )
                 work = Pass("scenarios", provider, self.on_response, self.calls.failed_call, batchable)
                 items, _ = grouped.setdefault(id(provider), ([], work))

@@ -194,7 +194,7 @@ class AgenticSessionProvider:
             raise session.error
         elif any(getattr(m, "subtype", "") == "error_max_turns" for m in outcome.messages):
             stop = "max_turns"
-        if not session.exchanges:
+        if not session.exchanges and stop == "end_turn":
             raise RuntimeError(f"Claude Code {self.version} made no API call on {task.id}: {outcome.why()}")
         return session, outcome, stop
 
