@@ -119,6 +119,18 @@ class AgenticRun:
         self.environment.close()
 
 
+def _installed_dependencies(fixture: str, home: Path | None) -> tuple[str, ...]:
+    """Install the fixture's npm dependencies once, before tasks start in parallel (each would run its own
+    `npm ci` on a fresh home); a note when they cannot be (typecheck and http-contract are then n/a)."""
+    from agent_eval.executors.fixture import fixture_source, installed_node_modules
+
+    try:
+        installed_node_modules(fixture_source(fixture), home)
+    except ExecutorUnavailable as exc:
+        return (f"agentic: no npm dependencies for the fixture ({exc}); graders needing them are n/a",)
+    return ()
+
+
 def open_agentic(dataset: AgenticDataset, agent: Agent, upstream: Provider, run_model: str, *,
                  explicit_model: bool, replay: bool, settings: CliSettings, home: Path | None,
                  cache: ResponseCache | None, postgres_url: str | None) -> AgenticRun:
@@ -137,6 +149,7 @@ def open_agentic(dataset: AgenticDataset, agent: Agent, upstream: Provider, run_
     except (ClaudeCodeUnavailable, UnsupportedUpstream) as err:
         raise AgenticUnavailable(f"--suite agentic: {err}") from err
     notes = (
+        *_installed_dependencies(dataset.fixture, home),
         f"agentic: each task is a Claude Code {sessions.version} session as {agent.name} on a scratch copy "
         f"of the {dataset.fixture} fixture, at most {sessions.runner.live_limit} at once",
         *((note,) if note else ()),
