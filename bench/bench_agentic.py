@@ -28,6 +28,7 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from agent_eval.executors import fixture  # noqa: E402
 from agent_eval.run.evaluate import run_eval  # noqa: E402
 from agent_eval.run.options import RunOptions  # noqa: E402
 from agent_eval.scenarios.agentic import AgenticTask, load_agentic_dataset  # noqa: E402
@@ -189,6 +190,17 @@ def main() -> None:
         postgres.append(self.started_in)
         original_close(self)
 
+    npm: list[float] = []
+    original_install = fixture.installed_node_modules
+
+    def timed_install(project: Path, home: Path | None = None) -> Path:
+        started = time.perf_counter()
+        try:
+            return original_install(project, home)
+        finally:
+            npm.append(time.perf_counter() - started)
+
+    fixture.installed_node_modules = timed_install  # type: ignore[assignment]
     AgenticSuite.grade = timed_grade  # type: ignore[method-assign]
     ExecutionEnvironment.close = close  # type: ignore[method-assign]
     os.environ.update({"ANTHROPIC_API_KEY": "bench-key", "AGENT_EVAL_HOME": str(home)})
@@ -215,6 +227,8 @@ def main() -> None:
     totals = [sum(float(s.get(k, 0)) for r in records for s in r.transcript if s.get("type") == "session")
               for k in ("setup_s", "agent_s")]
     print(f"{'total':34} {totals[0]:9.2f} {totals[1]:8.2f} {sum(grading.values()):10.2f}")
+    print(f"fixture npm dependencies, before the first task (npm ci on a fresh home): {npm[0]:.2f} s"
+          if npm else "fixture npm dependencies: not installed")
     started_in = postgres[0] if postgres else None
     print(f"PostgreSQL start (embedded, fresh data directory): "
           f"{'not started' if started_in is None else f'{started_in:.2f} s'}")
