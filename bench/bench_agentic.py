@@ -12,21 +12,20 @@ Usage: .venv/bin/python bench/bench_agentic.py [--concurrency N] [--limit N] [--
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_claude_code import PeakMemory  # noqa: E402  (RSS of this process tree, sampled)
 
 from agent_eval.executors import fixture  # noqa: E402
 from agent_eval.run.evaluate import run_eval  # noqa: E402
@@ -126,32 +125,6 @@ def plausible_turn(task: AgenticTask) -> list[Json]:
     return calls or [write(f"notes/{task.id}.md", f"# {task.id}\n", "toolu_note")]
 
 
-class PeakMemory:
-    """Samples the RSS of this process and all its descendants every 100 ms; keeps the largest sum."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        while not self._stop.wait(0.1):
-            total = 0
-            for process in (me, *me.children(recursive=True)):
-                with contextlib.suppress(psutil.Error):  # a child that ended meanwhile
-                    total += process.memory_info().rss
-            self.peak = max(self.peak, total)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=1, help="tasks at once (1: clean per-task split)")
@@ -232,7 +205,7 @@ def main() -> None:
     started_in = postgres[0] if postgres else None
     print(f"PostgreSQL start (embedded, fresh data directory): "
           f"{'not started' if started_in is None else f'{started_in:.2f} s'}")
-    print(f"peak memory, this process and its children together: {memory.peak / 2**20:.0f} MB")
+    print(f"peak memory, this process and its children together: {memory.peak:.0f} MB")
     shutil.rmtree(scratch, ignore_errors=True)
 
 

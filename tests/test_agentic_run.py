@@ -8,6 +8,7 @@ and a resumed run.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -186,8 +187,6 @@ def test_an_offline_run_skips_the_agentic_suite_with_a_note(
 def test_a_session_stops_at_its_cost_and_wall_time_limits(project: Path, tmp_path: Path) -> None:
     import asyncio
 
-    import psutil
-
     from agent_eval.agents.roster import load_roster
     from agent_eval.providers.anthropic import AnthropicProvider
     from agent_eval.sandbox.agent_session import AgenticSessionProvider, AgentUnderTest
@@ -218,5 +217,18 @@ def test_a_session_stops_at_its_cost_and_wall_time_limits(project: Path, tmp_pat
     session = next(b for b in cost.content if b.get("type") == "session")
     assert session["calls"] == 1  # the first call spent the limit: the Write ran, the next call was refused
     assert wall.stop_reason == "max_wall"
-    clis = [p for p in psutil.Process().children(recursive=True) if "claude" in " ".join(p.cmdline())]
-    assert clis == []  # the session's CLI was stopped with it
+    assert child_commands("claude") == []  # the session's CLI was stopped with it
+
+
+def child_commands(word: str) -> list[str]:
+    """The command lines of this process's children that contain `word` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended meanwhile
+        if parent == os.getpid() and word in command:
+            found.append(command)
+    return found
