@@ -218,3 +218,33 @@ def flips(base: Sequence[bool], count: int) -> list[bool]:
     for index in [i for i, ok in enumerate(out) if ok][:count]:
         out[index] = False
     return out
+
+
+def agentic_record(
+    run_id: str, index: int, *, parsed_rls: str = "fail", probed_rls: str = "pass"
+) -> ResultRecord:
+    """An agentic task's result: a diff holding the XSS payload, a transcript with a refused call, a parsed
+    rls-enabled and an executed rls-probe that may disagree."""
+    path = f"supabase/migrations/2024030100000{index}_tags.sql"
+    diff = (f"--- a/{path}\n+++ b/{path}\n@@ -0,0 +1,2 @@\n+create table public.tags (id uuid);\n"
+            f"+-- {XSS_PAYLOAD}\n")
+    verdict = Verdict(check="rls-enabled", status=parsed_rls, reason="parsed",  # type: ignore[arg-type]
+                      evidence=(Evidence(line=1, text="create table public.tags (id uuid);"),))
+    probe = Verdict(check="rls-probe", status=probed_rls,  # type: ignore[arg-type]
+                    reason="user B read user A's row",
+                    evidence=(Evidence(line=0, text="select * from public.tags", note="as user B"),))
+    return ResultRecord(
+        run_id=run_id, scenario_id=f"agentic-{index}", suite="agentic", epoch=1, input="Add a tags table",
+        checks={"rls-enabled": verdict}, executed={"rls-probe": probe},
+        transcript=(
+            {"type": "tool_use", "id": "t1", "name": "Write",
+             "input": {"file_path": path, "content": XSS_PAYLOAD}, "refused": None, "result": "File created"},
+            {"type": "tool_use", "id": "t2", "name": "Bash", "input": {"command": "curl https://x"},
+             "refused": "network commands are refused in this evaluation: curl", "result": ""},
+            {"type": "text", "text": "Done."},
+            {"type": "session", "stop": "end_turn", "turns": 3, "calls": 3, "setup_s": 0.5, "agent_s": 2.0,
+             "cli": "2.1.337"},
+        ),
+        passed=False, output=diff, usage=Usage(input_tokens=9000, output_tokens=700), cost_usd=0.05,
+        latency_s=3.0,
+    )

@@ -13,7 +13,7 @@ from agent_eval.providers.model import ModelRequest, Provider
 from agent_eval.run.evaluate import run_eval
 from agent_eval.scenarios.model import Scenario
 from agent_eval.store.db import Store
-from agent_eval.suites import get_suite, suite_names
+from agent_eval.suites import DEFAULT_SUITES, get_suite, suite_names
 from agent_eval.suites.harnesses import (
     HARNESSES,
     HarnessOptions,
@@ -54,7 +54,8 @@ def counting_harness() -> Iterator[list[str]]:
 
 
 def test_the_registries_hold_the_built_in_suites_and_harness() -> None:
-    assert suite_names() == ("routing", "standards")
+    assert set(suite_names()) == {"routing", "standards", "agentic"}
+    assert DEFAULT_SUITES == ("routing", "standards")  # `--suite all`; agentic is opt-in
     assert get_suite("routing").answerable_offline and get_suite("standards").judged
     assert "builtin" in harness_names()
 

@@ -66,9 +66,9 @@ class EvalConfig(_Strict):
     @field_validator("datasets")
     @classmethod
     def _known_suites(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - {"routing", "standards"})
+        unknown = sorted(set(value) - {"routing", "standards", "agentic"})
         if unknown:
-            raise ValueError(f"unknown suite '{unknown[0]}' (expected routing or standards)")
+            raise ValueError(f"unknown suite '{unknown[0]}' (expected routing, standards or agentic)")
         return value
 
     def criterion(self, criterion_id: str) -> RubricCriterion | None:

@@ -19,7 +19,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run the routing and standards suites of an agent")
     parser.add_argument("--agent", required=True, help="agent name (frontmatter `name`)")
     parser.add_argument(
-        "--suite", default="all", help="a suite (routing, standards, …) or all of them (default: all)"
+        "--suite",
+        default="all",
+        help="a suite (routing, standards, agentic, …) or all: routing and standards (the default); "
+        "agentic (the agent works on a fixture project with its tools) runs only when named",
     )
     parser.add_argument(
         "--model",
@@ -71,6 +74,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="medium",
         help="routing requests' effort level (default medium, as Claude Code sets it)",
     )
+    parser.add_argument(
+        "--postgres-url",
+        metavar="URL",
+        help="agentic executors: an existing PostgreSQL (a role that creates databases and roles) instead "
+        "of the embedded one",
+    )
     parser.add_argument("--no-report", action="store_true", help="skip writing the HTML report")
     parser.add_argument("--json", action="store_true", help="print the run as one JSON object on stdout")
     parser.set_defaults(handler=run)
@@ -83,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from agent_eval.run.evaluate import run_eval
     from agent_eval.run.options import RunError, RunOptions
     from agent_eval.run.run_json import run_json
-    from agent_eval.suites import suite_names
+    from agent_eval.suites import DEFAULT_SUITES
 
     for flag in ("epochs", "concurrency", "limit"):
         value = getattr(args, flag)
@@ -98,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--resume continues one run: resume each model's run on its own")
     options = RunOptions(
         agent=args.agent,
-        suites=suite_names() if args.suite == "all" else (args.suite,),
+        suites=DEFAULT_SUITES if args.suite == "all" else (args.suite,),
         model=models[0],
         judge_model=args.judge_model,
         harness=args.harness,
@@ -117,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         thinking=args.thinking,
         effort=args.effort,
         call_timeout=args.call_timeout,
+        postgres_url=args.postgres_url,
     )
     use_project_checks(options.root)
     results: list[RunResult] = []

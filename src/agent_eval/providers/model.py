@@ -10,7 +10,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-Purpose = Literal["routing", "standards", "judge", "augment", "optimize"]
+Purpose = Literal["routing", "standards", "judge", "augment", "optimize", "agentic"]
 
 
 class ModelRequest(BaseModel):

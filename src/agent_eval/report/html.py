@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent_eval.graders.model import Verdict
 from agent_eval.report.render import packed_island, render_page
 from agent_eval.run.summary import RunSummary, summarize_run
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
+from agent_eval.suites.agentic import verdicts_disagree
 
 if TYPE_CHECKING:  # compare pulls in scipy.stats, which a run's report does not need
     from agent_eval.compare.fidelity import Fidelity
@@ -42,6 +44,9 @@ def render_report(summary: RunSummary, records: list[ResultRecord], fidelity: Fi
         summary=summary,
         fidelity=fidelity,
         check_bars=[(check.check, check.rate) for check in summary.checks],
+        agentic_bars=[(c.check, c.rate) for c in (*summary.agentic.checks, *summary.agentic.executed)]
+        if summary.agentic
+        else [],
         list_limit=LIST_LIMIT,
         rows_data=packed_island([scenario_row(r) for r in records]),
     )
@@ -71,10 +76,10 @@ def scenario_row(record: ResultRecord) -> dict[str, Any]:
         "context": [[turn.role, turn.content] for turn in record.context],
         "output": record.output,
         "error": record.error,
-        "checks": [
-            [v.check, v.status, v.reason, [[e.line, e.text, e.note] for e in v.evidence]]
-            for v in record.checks.values()
-        ],
+        "checks": _verdicts(record.checks.values()),
+        "executed": _verdicts(record.executed.values()),
+        "transcript": list(record.transcript),
+        "rlsDisagree": verdicts_disagree(record.checks.get("rls-enabled"), record.executed.get("rls-probe")),
         "judgeDetail": None
         if judge is None
         else {
@@ -83,6 +88,10 @@ def scenario_row(record: ResultRecord) -> dict[str, Any]:
             "scores": [[s.criterion, s.section, s.score, s.rationale] for s in judge.scores],
         },
     }
+
+
+def _verdicts(verdicts: Iterable[Verdict]) -> list[list[Any]]:
+    return [[v.check, v.status, v.reason, [[e.line, e.text, e.note] for e in v.evidence]] for v in verdicts]
 
 
 def _status(record: ResultRecord) -> str:

@@ -9,6 +9,7 @@ from functools import partial
 from agent_eval.providers.errors import describe_error
 from agent_eval.providers.model import ModelResponse, Provider
 from agent_eval.runner import RunOutcome, WorkItem, run_all
+from agent_eval.runner.pool import OnResponse
 from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
 
@@ -19,7 +20,7 @@ class Pass:
 
     label: str  # the progress bar's name
     provider: Provider
-    on_response: Callable[[WorkItem, ModelResponse], None]
+    on_response: OnResponse
     on_error: Callable[[WorkItem, BaseException], None]
     batchable: bool = True  # False: its requests cannot go through the Batches API (a harness's own)
 

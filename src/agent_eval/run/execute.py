@@ -49,23 +49,26 @@ class ScenarioPass:
                 key = f"{scenario.suite}:{scenario.id}#{epoch}"
                 self.items[key] = (scenario, epoch)
                 provider = suite.provider(self.context, self.plan.provider)
-                batchable = (
-                    self.plan.harness is None
-                    or provider is not self.plan.harness.provider
-                    or (self.plan.harness.batchable)
+                # The Batches API takes the run's own requests, and a harness's that are sent as they are;
+                # a session provider's (the claude-code harness, agentic tasks) run locally.
+                harness = self.plan.harness
+                batchable = provider is self.plan.provider or (
+                    harness is not None and provider is harness.provider and harness.batchable
                 )
                 work = Pass("scenarios", provider, self.on_response, self.calls.failed_call, batchable)
                 items, _ = grouped.setdefault(id(provider), ([], work))
                 items.append(WorkItem(key=key, request=request.model_copy(update={"sample": epoch})))
         return list(grouped.values())
 
-    def on_response(self, item: WorkItem, response: ModelResponse) -> None:
+    async def on_response(self, item: WorkItem, response: ModelResponse) -> None:
         """Grade the answer and store it with its call, in one transaction. A grader that raises on this
-        answer marks the result as errored (kept with the answer) instead of stopping the run."""
+        answer marks the result as errored (kept with the answer) instead of stopping the run. Grading runs
+        in a worker thread: an executed grader (tsc, PostgreSQL) takes seconds the other calls need."""
         scenario, epoch = self.items[item.key]
         graded: dict[str, Any]
         try:
-            verdict = get_suite(scenario.suite).grade(scenario, response, self.context)
+            grade = get_suite(scenario.suite).grade
+            verdict = await asyncio.to_thread(grade, scenario, response, self.context)
         except Exception as exc:  # a grader bug on one answer must not cost the rest of the run
             graded = {"output": response.text, "error": f"grading failed: {type(exc).__name__}: {exc}"}
         else:
@@ -76,6 +79,8 @@ class ScenarioPass:
                 "chosen": verdict.chosen,
                 "decision": verdict.decision,
                 "checks": dict(verdict.checks),
+                "executed": dict(verdict.executed),
+                "transcript": verdict.transcript,
             }
         record = ResultRecord(
             run_id=self.run_id,
@@ -128,3 +133,5 @@ async def interruptible(plan: Plan, store: Store, run_id: str, dispatcher: Dispa
             loop.remove_signal_handler(signal.SIGINT)
         for provider in plan.providers:
             await provider.aclose()
+        if plan.agentic is not None:
+            plan.agentic.close()

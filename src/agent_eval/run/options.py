@@ -8,7 +8,7 @@ from pathlib import Path
 from agent_eval.harness.routing import Effort, Thinking
 from agent_eval.paths import found_project_root
 from agent_eval.store.model import RunInfo
-from agent_eval.suites import suite_names
+from agent_eval.suites import DEFAULT_SUITES
 from agent_eval.suites.harnesses import DEFAULT_HARNESS
 
 
@@ -21,7 +21,7 @@ class RunOptions:
     """What `agent-eval run` was asked for; None means "take it from the eval config"."""
 
     agent: str
-    suites: tuple[str, ...] = field(default_factory=suite_names)  # every registered suite
+    suites: tuple[str, ...] = DEFAULT_SUITES  # `--suite all`: routing and standards (agentic is opt-in)
     model: str | None = None
     judge_model: str | None = None
     harness: str = DEFAULT_HARNESS  # how routing requests are made (suites/harnesses/)
@@ -42,6 +42,7 @@ class RunOptions:
     with_user_settings: bool = False  # let the user's own Claude Code settings into those sessions
     thinking: Thinking = "adaptive"  # the builtin routing request, as Claude Code sets it
     effort: Effort | None = "medium"
+    postgres_url: str | None = None  # agentic executors: an existing server instead of the embedded one
 
 
 @dataclass

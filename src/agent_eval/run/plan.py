@@ -33,6 +33,7 @@ from agent_eval.scenarios.model import Scenario, Suite
 from agent_eval.store.db import Store
 from agent_eval.store.model import RunInfo
 from agent_eval.suites import SuiteContext, get_suite, suite_names
+from agent_eval.suites.agentic_run import AgenticRun
 from agent_eval.suites.harnesses import (
     HarnessError,
     HarnessOptions,
@@ -58,6 +59,7 @@ class Plan:
     agent_model: str  # what the agent's own work (standards) runs on; see _agent_model
     harness_name: str
     harness: RoutingHarness | None  # opened when the run has routing scenarios
+    agentic: AgenticRun | None  # opened when the run has agentic tasks
     epochs: int
     concurrency: int
     max_cost: float | None
@@ -66,12 +68,19 @@ class Plan:
 
     @property
     def context(self) -> SuiteContext:
-        return SuiteContext(self.agent, self.roster, self.config, self.model, self.harness, self.agent_model)
+        return SuiteContext(
+            self.agent, self.roster, self.config, self.model, self.harness, self.agent_model, self.agentic
+        )
 
     @property
     def providers(self) -> tuple[Provider, ...]:
         """Every provider the run opened, once each (to close them at the end)."""
-        opened = (self.provider, self.judge, self.harness.provider if self.harness else None)
+        opened = (
+            self.provider,
+            self.judge,
+            self.harness.provider if self.harness else None,
+            self.agentic.provider if self.agentic else None,
+        )
         return tuple({id(p): p for p in opened if p is not None}.values())
 
 
@@ -166,13 +175,13 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
     agent_model = settings.get("agent_model") or _agent_model(agent, opened, model_spec, store)
     if agent_model != opened.model:
         notes.append(
-            f"standards run on the agent's own model {agent_model} (frontmatter `model: {agent.model}`, as "
-            f"Claude Code runs it); routing on {opened.model}"
+            f"the agent's own work (standards, agentic tasks) runs on {agent_model} (frontmatter "
+            f"`model: {agent.model}`, as Claude Code runs a sub-agent); routing on {opened.model}"
         )
     offline = offline or opened.offline
     if model_spec == LOCAL_MODEL:
         skipped = [s for s in suites if not get_suite(s).answerable_offline]
-        if skipped and explicit_model is not None:
+        if skipped and (explicit_model is not None or set(skipped) - {"standards"}):
             notes.append(f"the 'local' baseline only routes: {', '.join(skipped)} scenarios skipped")
         scenarios = [s for s in scenarios if s.suite not in skipped]
 
@@ -217,6 +226,12 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         except HarnessError as exc:
             raise RunError(str(exc)) from exc
         notes.extend(routing_harness.notes)
+    agentic: AgenticRun | None = None
+    if any(s.suite == "agentic" for s in scenarios):
+        agentic = _open_agentic(
+            options, opened, agent, agent_model, config, store, replay=model_spec.startswith("replay:")
+        )
+        notes.extend(agentic.notes)
     concurrency = options.concurrency or (config.concurrency if config else 8)
     max_cost = options.max_cost if options.max_cost is not None else (config.max_cost if config else None)
     if epochs < 1 or concurrency < 1:
@@ -234,12 +249,45 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         agent_model=agent_model,
         harness_name=harness,
         harness=routing_harness,
+        agentic=agentic,
         epochs=epochs,
         concurrency=concurrency,
         max_cost=max_cost,
         offline=offline,
         notes=tuple(notes),
     )
+
+
+def _open_agentic(
+    options: RunOptions,
+    opened: OpenModel,
+    agent: Agent,
+    agent_model: str,
+    config: EvalConfig | None,
+    store: Store,
+    *,
+    replay: bool,
+) -> AgenticRun:
+    """The agentic tasks and who runs them; RunError when the suite cannot run here."""
+    from agent_eval.scenarios.agentic import load_agentic_dataset
+    from agent_eval.scenarios.dataset import suite_dataset_path
+    from agent_eval.suites.agentic_run import AgenticUnavailable, open_agentic
+
+    path = suite_dataset_path(agent.name, "agentic", options.root, config.datasets if config else None)
+    try:
+        return open_agentic(
+            load_agentic_dataset(path),
+            agent,
+            opened.provider,
+            agent_model,
+            replay=replay,
+            settings=CliSettings(options.claude_bin, options.with_user_settings),
+            home=options.home,
+            cache=store if options.use_cache else None,
+            postgres_url=options.postgres_url,
+        )
+    except (AgenticUnavailable, DatasetError) as exc:
+        raise RunError(str(exc)) from exc
 
 
 def judge_criteria(config: EvalConfig) -> list[dict[str, Any]]:

@@ -120,6 +120,13 @@ class UsageSummary:
 
 
 @dataclass(frozen=True)
+class AgenticSummary:
+    rate: Rate  # finished within its limits, no check or executed grader failed, the task's checks passed
+    checks: tuple[CheckSummary, ...]  # rule-based, on the changed files
+    executed: tuple[CheckSummary, ...]  # graders that ran what the agent left
+
+
+@dataclass(frozen=True)
 class RunSummary:
     info: RunInfo
     usage: UsageSummary
@@ -135,6 +142,7 @@ class RunSummary:
     disagreements: tuple[Disagreement, ...]
     results: int
     errors: int
+    agentic: AgenticSummary | None = None
 
 
 def summarize_run(store: Store, run_id: str) -> tuple[RunSummary, list[ResultRecord]]:
@@ -145,6 +153,7 @@ def summarize_run(store: Store, run_id: str) -> tuple[RunSummary, list[ResultRec
     records = store.results(run_id)
     routing = [r for r in records if r.suite == "routing"]
     standards = [r for r in records if r.suite == "standards"]
+    agentic = [r for r in records if r.suite == "agentic"]
     judged = [r for r in standards if r.judge is not None and r.judge.mean is not None]
     judge_means: dict[str, list[float]] = defaultdict(list)
     for record in judged:
@@ -167,8 +176,17 @@ def summarize_run(store: Store, run_id: str) -> tuple[RunSummary, list[ResultRec
         disagreements=_disagreements(judged),
         results=len(records),
         errors=sum(r.error is not None for r in records),
+        agentic=summarize_agentic(agentic) if agentic else None,
     )
     return summary, records
+
+
+def summarize_agentic(records: list[ResultRecord]) -> AgenticSummary:
+    return AgenticSummary(
+        rate=Rate.clustered((r.scenario_id, bool(r.passed)) for r in records),
+        checks=summarize_checks(records),
+        executed=summarize_checks(records, executed=True),
+    )
 
 
 def summarize_routing(records: list[ResultRecord], agent: str) -> RoutingSummary:
@@ -228,12 +246,13 @@ def no_check_failed(record: ResultRecord) -> bool:
     return record.error is None and all(v.status != "fail" for v in record.checks.values())
 
 
-def summarize_checks(records: list[ResultRecord]) -> tuple[CheckSummary, ...]:
-    """Per check: pass/fail/n/a counts and the pass rate where it applied, clustered by scenario."""
+def summarize_checks(records: list[ResultRecord], executed: bool = False) -> tuple[CheckSummary, ...]:
+    """Per check (or executed grader): pass/fail/n/a counts and the pass rate where it applied, clustered
+    by scenario."""
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     applied: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     for record in records:
-        for check_id, verdict in record.checks.items():
+        for check_id, verdict in (record.executed if executed else record.checks).items():
             tallies[check_id][("pass", "fail", "n/a").index(verdict.status)] += 1
             if verdict.status != "n/a":
                 applied[check_id].append((record.scenario_id, verdict.status == "pass"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,11 @@ class CliSettings:
 class ToolCall:
     name: str
     input: dict[str, Any]
+    refused: str | None = None  # why the session's policy denied it (it did not run)
+    id: str | None = None  # the tool_use block's id
+
+
+Policy = Callable[[str, dict[str, Any]], str | None]  # (tool, input) → why it is refused, or None
 
 
 @dataclass
@@ -100,8 +105,8 @@ def cli_version(settings: CliSettings) -> str:
     return out.stdout.split()[0] if out.stdout.split() else "unknown"
 
 
-def session_env(base_url: str, home: Path | None) -> dict[str, str]:
-    env = {**QUIET_ENV, "ANTHROPIC_BASE_URL": base_url, "ANTHROPIC_API_KEY": PROXY_KEY,
+def session_env(base_url: str, home: Path | None, extra: Mapping[str, str] = {}) -> dict[str, str]:
+    env = {**extra, **QUIET_ENV, "ANTHROPIC_BASE_URL": base_url, "ANTHROPIC_API_KEY": PROXY_KEY,
            "ANTHROPIC_AUTH_TOKEN": ""}
     if home is not None:
         env |= {"HOME": str(home), "CLAUDE_CONFIG_DIR": str(home / ".claude"), "XDG_CONFIG_HOME": str(home)}
@@ -116,6 +121,11 @@ def refusal(tool: str, tool_input: dict[str, Any], root: Path, allowed: Sequence
     argument outside `root` (resolved, so `..` and symlinks cannot step out)."""
     if tool not in allowed:
         return f"{tool} is not permitted in this evaluation"
+    return path_refusal(tool, tool_input, root)
+
+
+def path_refusal(tool: str, tool_input: dict[str, Any], root: Path) -> str | None:
+    """Why a call's path argument is refused: it resolves outside `root`; None when none does."""
     inside = root.resolve()
     for argument in PATH_ARGUMENTS:
         value = tool_input.get(argument)
@@ -139,20 +149,37 @@ class SessionRunner:
     async def run(
         self, prompt: str, *, cwd: Path, base_url: str, home: Path | None, model: str | None,
         stop_at_first_tool: bool, allowed_tools: Sequence[str] = (), max_turns: int | None = None,
-        resume: str | None = None,
+        resume: str | None = None, agent: str | None = None, policy: Policy | None = None,
+        disallowed_tools: Sequence[str] = (), extra_env: Mapping[str, str] = {},
+        outcome: SessionOutcome | None = None,
     ) -> SessionOutcome:
         """One session on `prompt`, continuing the CLI's conversation `resume` if given.
 
         `stop_at_first_tool`: a PreToolUse hook records the first tool call, denies it and ends the session
         (no tool runs, no sub-agent starts). Otherwise every call the CLI would ask the user about goes to
-        the permission callback, which allows `allowed_tools` on paths inside `cwd` only (see `refusal`)."""
+        the permission callback, which allows `allowed_tools` on paths inside `cwd` only (see `refusal`).
+        `policy` replaces that rule and is also applied by the PreToolUse hook, so a call the CLI would run
+        without asking (a Read) is refused too; the refusals are recorded with the calls.
+
+        `agent`: the session runs as that agent of `cwd/.claude/agents/` (its body the system prompt, its
+        tools and model), as Claude Code runs an agent; `disallowed_tools` are removed from its tool list;
+        `extra_env` is laid under the session's own variables. `outcome` (filled as the session goes) keeps
+        what happened when the caller cancels the session."""
         claude = sdk()
-        outcome = SessionOutcome()
+        outcome = outcome if outcome is not None else SessionOutcome()
+        check: Policy = policy or (lambda tool, tool_input: refusal(tool, tool_input, cwd, allowed_tools))
 
         async def pre_tool_use(hook_input: Any, tool_use_id: str | None, context: Any) -> Any:
-            outcome.tool_calls.append(ToolCall(hook_input["tool_name"], dict(hook_input["tool_input"])))
+            call = ToolCall(hook_input["tool_name"], dict(hook_input["tool_input"]), id=tool_use_id)
+            outcome.tool_calls.append(call)
             if not stop_at_first_tool:
-                return {}
+                call.refused = check(call.name, call.input) if policy is not None else None
+                if call.refused is None:
+                    return {}
+                return {"hookSpecificOutput": {
+                    "hookEventName": "PreToolUse", "permissionDecision": "deny",
+                    "permissionDecisionReason": call.refused,
+                }}
             return {
                 "continue_": False,  # a deny alone makes the main loop ask the model again
                 "stopReason": "agent-eval recorded the first tool call",
@@ -163,7 +190,7 @@ class SessionRunner:
             }
 
         async def can_use_tool(name: str, tool_input: dict[str, Any], context: Any) -> Any:
-            reason = refusal(name, tool_input, cwd, allowed_tools)
+            reason = check(name, tool_input)
             if reason is None:
                 return claude.PermissionResultAllow()
             return claude.PermissionResultDeny(message=reason)
@@ -171,9 +198,10 @@ class SessionRunner:
         sources = ["user", "project", "local"] if self.settings.with_user_settings else ["project"]
         options = claude.ClaudeAgentOptions(
             cwd=str(cwd), cli_path=self.settings.cli_path, model=model,
-            env=session_env(base_url, None if self.settings.with_user_settings else home),
-            system_prompt={"type": "preset", "preset": "claude_code"},
-            setting_sources=sources, max_turns=max_turns,
+            env=session_env(base_url, None if self.settings.with_user_settings else home, extra_env),
+            system_prompt=None if agent else {"type": "preset", "preset": "claude_code"},
+            setting_sources=sources, max_turns=max_turns, disallowed_tools=list(disallowed_tools),
+            extra_args={"agent": agent} if agent else {},
             hooks={"PreToolUse": [claude.HookMatcher(matcher=None, hooks=[pre_tool_use])]},
             can_use_tool=can_use_tool, stderr=outcome.stderr.append, resume=resume,
         )

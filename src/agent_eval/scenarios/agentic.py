@@ -8,6 +8,7 @@ the first problem.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agent_eval.scenarios.dataset import DatasetError, _field_path
+from agent_eval.scenarios.model import Scenario, ScenarioInput
 from agent_eval.yamlio import YamlFileError, load_yaml
 
 ExecutedGrader = Literal["rls-probe", "typecheck", "http-contract"]
@@ -160,3 +162,18 @@ def _task(path: Path, position: int, raw: Any, defaults: dict[str, Any]) -> Agen
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         field = _field_path(first["loc"])
         raise DatasetError(f"{path}: {label}: field '{field}': {first['msg']}{more}") from exc
+
+
+def task_scenario(task: AgenticTask) -> Scenario:
+    """The task as the run's scenario: its prompt is the message, its rule-based checks the scenario's, and
+    its fingerprint a hash of the whole task, so a changed setup, grader or limit is a changed dataset."""
+    digest = hashlib.sha256(task.model_dump_json().encode()).hexdigest()
+    return Scenario(
+        id=task.id,
+        suite="agentic",
+        input=ScenarioInput(message=task.prompt),
+        checks=task.checks,
+        tags=task.tags,
+        note=task.note,
+        fingerprint=digest,
+    )

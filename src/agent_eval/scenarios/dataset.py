@@ -41,6 +41,12 @@ def dataset_path(agent_name: str, suite: Suite, root: Path | None = None) -> Pat
     return datasets_dir(root) / agent_name / f"{suite}.yaml"
 
 
+def suite_dataset_path(agent_name: str, suite: Suite, root: Path, files: dict[str, str] | None) -> Path:
+    """The file a run reads for `suite`: the eval config's `datasets` entry, else the default place."""
+    relative = (files or {}).get(suite)
+    return root / relative if relative else dataset_path(agent_name, suite, root)
+
+
 def _field_path(location: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in location) or "(entry)"
 
@@ -133,8 +139,10 @@ def load_scenarios(
     base = root or project_root()
     scenarios: list[Scenario] = []
     for suite in suites:
-        relative = (files or {}).get(suite)
-        path = base / relative if relative else dataset_path(agent_name, suite, base)
+        path = suite_dataset_path(agent_name, suite, base, files)
+        if suite == "agentic":
+            scenarios.extend(_agentic_scenarios(agent_name, path))
+            continue
         if not path.is_file():
             raise DatasetError(f"{path}: no {suite} dataset; run `agent-eval derive --agent {agent_name}`")
         dataset = read_dataset_file(path)
@@ -144,6 +152,20 @@ def load_scenarios(
         if agents is not None:
             check_expected_agents(path, dataset.scenarios, agents)
         scenarios.extend(dataset.scenarios)
+    return scenarios
+
+
+def _agentic_scenarios(agent_name: str, path: Path) -> list[Scenario]:
+    """The tasks of an agentic dataset (written by hand, never derived) as scenarios."""
+    from agent_eval.scenarios.agentic import load_agentic_dataset, task_scenario  # it builds on this module
+
+    if not path.is_file():
+        raise DatasetError(f"{path}: no agentic dataset (agentic tasks are written by hand; see the README)")
+    dataset = load_agentic_dataset(path)
+    if dataset.agent != agent_name:
+        raise DatasetError(f"{path}: field 'agent': '{dataset.agent}', expected '{agent_name}'")
+    scenarios = [task_scenario(task) for task in dataset.tasks]
+    _require_known_checks(path, scenarios)
     return scenarios
 
 

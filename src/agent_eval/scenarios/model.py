@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Suite = Literal["routing", "standards"]
+Suite = Literal["routing", "standards", "agentic"]
 NO_DELEGATION = "none"
 
 
@@ -46,4 +46,5 @@ class Scenario(BaseModel):
     tags: tuple[str, ...] = ()
     provenance: Provenance = Field(default_factory=lambda: Provenance(source="hand-written"))
     note: str | None = None  # for the human reviewer (why this case, what makes it hard); never sent
-    fingerprint: str | None = None  # hash of what `derive` generated; a mismatch means a hand edit
+    fingerprint: str | None = None  # hash of what `derive` generated (a mismatch means a hand edit); agentic:
+    # of the whole task (setup, graders, limits), so a resume notices a changed task

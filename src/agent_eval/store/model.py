@@ -42,7 +42,7 @@ class ResultRecord(BaseModel):
 
     run_id: str
     scenario_id: str
-    suite: Literal["routing", "standards"]
+    suite: Literal["routing", "standards", "agentic"]
     epoch: int
     input: str  # full text of the last user message sent
     context: tuple[Turn, ...] = ()
@@ -52,8 +52,10 @@ class ResultRecord(BaseModel):
     decision: str | None = None  # routing: what the first turn did, `kind[:target]` (harness.decision)
     passed: bool | None = None
     checks: dict[str, Verdict] = {}
+    executed: dict[str, Verdict] = {}  # agentic: graders that ran what the agent left (rls-probe, …)
+    transcript: tuple[dict[str, Any], ...] = ()  # agentic: the session's steps (tool calls, texts, stop)
     judge: JudgeVerdict | None = None
-    output: str = ""  # response text (standards) or the decision's tool call as JSON (routing)
+    output: str = ""  # the answer (standards), the decision's tool call as JSON (routing), the diff (agentic)
     request_hash: str | None = None
     usage: Usage = Usage()
     cost_usd: float = 0.0  # the answer's call plus the judge's calls on it; 0 for calls it did not make

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from agent_eval.run.summary import RunSummary
     from agent_eval.scenarios.model import Scenario
     from agent_eval.store.model import ResultRecord
+    from agent_eval.suites.agentic_run import AgenticRun
     from agent_eval.suites.harnesses import RoutingHarness
 
 
@@ -36,6 +37,7 @@ class SuiteContext:
     model: str
     harness: RoutingHarness | None = None  # how routing requests are made and answered (opened per run)
     agent_model: str | None = None  # the agent's own model (frontmatter), for the work it does itself
+    agentic: AgenticRun | None = None  # the agentic tasks, their session provider and executors (per run)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Graded:
     chosen: str | None = None
     decision: str | None = None  # routing: the decision's kind and detail (delegated:X, acted:Read, …)
     checks: Mapping[str, Verdict] = field(default_factory=dict)
+    executed: Mapping[str, Verdict] = field(default_factory=dict)  # agentic: graders that ran the change
+    transcript: tuple[dict[str, Any], ...] = ()  # agentic: the session's tool calls and texts
 
 
 class Suite(Protocol):
@@ -115,6 +119,8 @@ class Registry(Generic[T]):
 
 
 SUITES: Registry[Suite] = Registry("suite", "agent_eval.suites")
+# What `--suite all` runs (CONTRACT.md); other suites (agentic: slow, needs the CLI and executors) are opt-in.
+DEFAULT_SUITES = ("routing", "standards")
 
 
 def suite(cls: SuiteT) -> SuiteT:

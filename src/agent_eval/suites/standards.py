@@ -5,6 +5,7 @@ The rule-based checks grade the answer here; the model judge scores it afterward
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_eval.config import EvalConfig
@@ -17,7 +18,7 @@ from agent_eval.store.model import ResultRecord
 from agent_eval.suites.registry import Graded, SuiteContext, suite
 
 if TYPE_CHECKING:
-    from agent_eval.run.summary import RunSummary  # the run stage's figures, which a suite projects
+    from agent_eval.run.summary import CheckSummary, RunSummary  # the run's figures, which a suite projects
 
 
 def standards_checks(scenario: Scenario, config: EvalConfig | None) -> list[str] | None:
@@ -33,6 +34,11 @@ def standards_passed(scenario: Scenario, checks: dict[str, Verdict]) -> bool:
     if any(v.status == "fail" for v in checks.values()):
         return False
     return all(checks[c].status == "pass" for c in scenario.checks if c in checks)
+
+
+def check_tallies(checks: Iterable[CheckSummary]) -> dict[str, dict[str, int]]:
+    """`run --json`'s per-check counts."""
+    return {c.check: {"pass": c.passed, "fail": c.failed, "n/a": c.not_applicable} for c in checks}
 
 
 @suite
@@ -59,9 +65,7 @@ class StandardsSuite:
             "scenarios": summary.standards.scenarios,
             "pass_rate": summary.standards.rate,
             "ci95": list(summary.standards.ci95),
-            "checks": {
-                c.check: {"pass": c.passed, "fail": c.failed, "n/a": c.not_applicable} for c in summary.checks
-            },
+            "checks": check_tallies(summary.checks),
         }
 
     def result_json(self, record: ResultRecord) -> dict[str, Any]:

@@ -100,33 +100,27 @@ function start(rows) {
     const message = el("div", "turn");
     message.append(el("div", "role", "user (message under test)"), el("pre", null, row.input));
     box.appendChild(message);
-    const output = el("div", "turn");
-    output.append(el("div", "role", row.suite === "routing" ? "decision" : "response"),
-      el("pre", null, row.output || "(empty)"));
-    box.appendChild(output);
+    if (row.suite === "agentic") {
+      renderSession(box, row);
+    } else {
+      const output = el("div", "turn");
+      output.append(el("div", "role", row.suite === "routing" ? "decision" : "response"),
+        el("pre", null, row.output || "(empty)"));
+      box.appendChild(output);
+    }
     if (row.suite === "routing") {
       box.appendChild(el("p", null, "Expected " + cell(row, "expected") + ", chose " + cell(row, "chosen") + "."));
     }
     if (row.checks.length) {
-      box.appendChild(el("h3", null, "Rule-based checks"));
-      const list = el("ul", "verdicts");
-      for (const [check, status, reason, evidence] of row.checks) {
-        const item = el("li");
-        item.append(badge(status), document.createTextNode(" "), el("strong", "mono", check));
-        if (reason) item.append(document.createTextNode(" — " + reason));
-        if (evidence.length) {
-          const lines = el("ul", "evidence");
-          for (const [line, text, note] of evidence) {
-            const entry = el("li");
-            entry.append(el("span", "mono", "line " + line + ": " + text));
-            if (note) entry.append(document.createTextNode(" (" + note + ")"));
-            lines.appendChild(entry);
-          }
-          item.appendChild(lines);
-        }
-        list.appendChild(item);
-      }
-      box.appendChild(list);
+      box.appendChild(el("h3", null, row.suite === "agentic" ? "Rule-based checks (on the changed files)" : "Rule-based checks"));
+      box.appendChild(verdictList(row.checks));
+    }
+    if (row.executed.length) {
+      box.appendChild(el("h3", null, "Executed graders (what the agent left, run)"));
+      box.appendChild(verdictList(row.executed));
+    }
+    if (row.rlsDisagree) {
+      box.appendChild(el("p", "warning", "Parsed rls-enabled and executed rls-probe disagree: both verdicts are shown above."));
     }
     if (row.judgeDetail) {
       const judge = row.judgeDetail;
@@ -142,6 +136,61 @@ function start(rows) {
       box.appendChild(list);
     }
     return box;
+  }
+
+  // An agentic task: how the session went (time, cost, why it stopped), its steps, and the diff it left.
+  function renderSession(box, row) {
+    const session = row.transcript.find((step) => step.type === "session");
+    if (session) {
+      box.appendChild(el("p", "muted", "Stopped: " + session.stop + " · " + session.turns + " model turns (" +
+        session.calls + " called, the rest cached) · set-up " + session.setup_s.toFixed(1) + " s, agent " +
+        session.agent_s.toFixed(1) + " s · " + cell(row, "cost") + " · Claude Code " + session.cli));
+    }
+    box.appendChild(el("h3", null, "Tool calls"));
+    const steps = el("ol", "steps");
+    for (const step of row.transcript) {
+      if (step.type === "text") {
+        steps.appendChild(el("li", "step-text", step.text));
+      } else if (step.type === "tool_use") {
+        const item = el("li");
+        item.append(el("strong", "mono", step.name), document.createTextNode(" "));
+        if (step.refused) item.append(badge("refused"), document.createTextNode(" " + step.refused));
+        item.appendChild(el("pre", "mono", JSON.stringify(step.input, null, 2)));
+        if (step.result) item.appendChild(el("pre", "muted", step.result));
+        steps.appendChild(item);
+      }
+    }
+    box.appendChild(steps);
+    box.appendChild(el("h3", null, "Diff"));
+    if (!row.output) { box.appendChild(el("p", "muted", "No file changed.")); return; }
+    const diff = el("pre", "diff mono");
+    for (const line of row.output.split("\n")) {
+      const kind = line.startsWith("+++") || line.startsWith("---") ? "file" : line.startsWith("@@") ? "hunk" :
+        line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : null;
+      diff.appendChild(el("span", kind ? "diff-" + kind : null, line + "\n"));
+    }
+    box.appendChild(diff);
+  }
+
+  function verdictList(verdicts) {
+    const list = el("ul", "verdicts");
+    for (const [check, status, reason, evidence] of verdicts) {
+      const item = el("li");
+      item.append(badge(status), document.createTextNode(" "), el("strong", "mono", check));
+      if (reason) item.append(document.createTextNode(" — " + reason));
+      if (evidence.length) {
+        const lines = el("ul", "evidence");
+        for (const [line, text, note] of evidence) {
+          const entry = el("li");
+          entry.append(el("span", "mono", "line " + line + ": " + text));
+          if (note) entry.append(document.createTextNode(" (" + note + ")"));
+          lines.appendChild(entry);
+        }
+        item.appendChild(lines);
+      }
+      list.appendChild(item);
+    }
+    return list;
   }
 
   function compare(a, b) {
