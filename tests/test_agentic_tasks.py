@@ -56,6 +56,24 @@ def test_bad_task_files_name_file_task_and_field(tmp_path: Path, body: str, mess
     assert message in str(raised.value)
 
 
+def test_an_unrelated_change_does_not_hide_the_leak_the_task_planted(
+    postgres_server, npm_home: Path, tmp_path: Path
+) -> None:
+    task = tasks()["fix-comments-leak"]
+    project = prepare_fixture(tmp_path / "task", home=npm_home, setup=task.setup)
+    unrelated = "supabase/migrations/20990101000000_notes.sql"
+    (project / unrelated).write_text(
+        "create table public.notes (id uuid primary key default gen_random_uuid(),\n"
+        "  owner_id uuid not null references auth.users (id), body text not null);\n"
+        "alter table public.notes enable row level security;\n"
+        "create policy notes_owner on public.notes for all to authenticated\n"
+        "  using (owner_id = auth.uid()) with check (owner_id = auth.uid());\n"
+    )
+    verdicts = execute_task(postgres_server, project, task, [unrelated])
+    assert verdicts["rls-probe"].status == "fail"
+    assert any("comments" in e.note for e in verdicts["rls-probe"].evidence)
+
+
 @pytest.mark.parametrize("task_id", ["fix-create-handler", "fix-delete-handler", "add-pagination"])
 def test_a_task_that_sets_up_a_bug_starts_broken(
     postgres_server, npm_home: Path, tmp_path: Path, task_id: str

@@ -22,8 +22,11 @@ def execute_task(
 ) -> dict[str, Verdict]:
     """Each grader the task lists under `executed`, keyed by id; a grader whose tool is missing gives n/a
     with the reason, so one absent tool does not sink the rest."""
+    # The task's own set-up files count as changed for the probe: a task that plants a leaking table must
+    # not pass because the agent added an unrelated one and left the leak alone.
+    probed = [*changed, *(path for path in sorted(task.setup) if path not in changed)]
     graders: dict[str, Callable[[], Verdict]] = {
-        RLS_PROBE: lambda: probe_rls_project(server, project_dir, changed),
+        RLS_PROBE: lambda: probe_rls_project(server, project_dir, probed),
         TYPECHECK: lambda: typecheck(project_dir, changed),
         HTTP_CONTRACT: lambda: http_contract(server, project_dir, changed, task.http),
     }
