@@ -78,7 +78,6 @@ def run(args: argparse.Namespace) -> int:
     from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.run.evaluate import run_eval
     from agent_eval.run.options import RunError, RunOptions
-    from agent_eval.run.run_json import run_json
     from agent_eval.suites import suite_names
 
     for flag in ("epochs", "concurrency", "limit"):
@@ -116,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
         result = run_eval(options)
     except RunError as exc:
         raise UsageError(str(exc)) from exc
+    # Imported after the run: the summary's statistics (numpy) are not needed before the first call.
+    from agent_eval.run.run_json import run_json
+
     summary = run_json(result)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
