@@ -2,7 +2,8 @@
 
 Prints the wall time, its ratio to the ideal (200 / 20 × 0.5 s = 5 s; target ≤ 1.15×) and the harness's own
 CPU time per call (this process's CPU time / calls, SDK included; target ≤ 3 ms). The mock runs in a
-subprocess so its CPU is not counted. Usage: .venv/bin/python bench/bench_runner.py [--requests N] [--concurrency N]
+subprocess so its CPU is not counted.
+Usage: .venv/bin/python bench/bench_runner.py [--requests N] [--concurrency N]
 """
 
 from __future__ import annotations
