@@ -3,7 +3,8 @@
 Serves the eval mock in this process (it notes when the first POST /v1/messages arrives) and launches
 `agent-eval run --suite routing --limit 1` as a child, five times, for an explicit model id (no Models API
 lookup is needed) and for the default alias (the aliases are checked against the Models API first). Prints
-the median time to the first request (target ≤ 1 s) and to the command's exit.
+the median time to the first request (target ≤ 1 s) and to the command's exit, and for scale the time a bare
+`import anthropic` takes on this machine (the SDK must be loaded before the first call can be sent).
 
 Usage: .venv/bin/python bench/bench_first_request.py [--repeat 5]
 """
@@ -58,6 +59,12 @@ def measure(command: list[str], env: dict[str, str], cwd: Path, first: FirstArri
     return first.at - started, ended - started
 
 
+def measure_import(env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import anthropic"], env=env, check=True)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=5)
@@ -73,6 +80,8 @@ def main() -> None:
             env.pop("ANTHROPIC_AUTH_TOKEN", None)
             run = [cli, "run", "--agent", AGENT, "--suite", "routing", "--limit", "1", "--no-cache",
                    "--no-report"]
+            sdk_s = statistics.median(measure_import(env) for _ in range(args.repeat))
+            print(f"python -c 'import anthropic': {sdk_s * 1000:.0f} ms (median of {args.repeat})")
             for label, model in (("explicit id claude-sonnet-5-5", ["--model", "claude-sonnet-5-5"]),
                                  ("default alias", [])):
                 timings = [measure([*run, *model], env, root, first) for _ in range(args.repeat)]
