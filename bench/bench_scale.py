@@ -4,9 +4,12 @@ Builds a throwaway project whose routing dataset holds N scenarios (the real one
 and a numbered suffix so every request is distinct), serves the eval mock from its own process, and runs
 `agent-eval run --suite routing` as a child process. Prints wall time, the child's CPU time per call
 (targets: ≤ 5 ms per call), its peak RSS (target ≤ 300 MB at 10,000 scenarios), and the start-up time of
-`agent-eval --help`, `agent-eval agents` and `run` up to its first call (target ≤ 1 s).
+`agent-eval --help`, `agent-eval agents` and a one-call `run` to its end. With `--latency` the mock
+answers each call after that long and the wall time is also given as a ratio to the ideal (calls /
+concurrency × latency; target ≤ 1.15× for 1,040 calls at 500 ms and concurrency 50, with ≤ 3 ms CPU per call
+and ≤ 150 MB peak RSS). `bench_first_request.py` measures the start-up to the first request.
 
-Usage: .venv/bin/python bench/bench_scale.py [--scenarios 10000] [--concurrency 50]
+Usage: .venv/bin/python bench/bench_scale.py [--scenarios 10000] [--concurrency 50] [--latency 0.5]
 """
 
 from __future__ import annotations
@@ -47,9 +50,10 @@ def build_project(root: Path, count: int) -> None:
     )
 
 
-def start_mock(root: Path) -> tuple[subprocess.Popen[str], str]:
+def start_mock(root: Path, latency: float = 0.0) -> tuple[subprocess.Popen[str], str]:
     mock = subprocess.Popen(
-        [sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(root)],
+        [sys.executable, str(REPO / "tests" / "eval_mock.py"), "--root", str(root),
+         "--latency", str(latency)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -75,12 +79,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scenarios", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.0, help="the mock's seconds per call")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
     args = parser.parse_args()
     cli = str(Path(sys.executable).parent / "agent-eval")
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         build_project(root, args.scenarios)
-        mock, base_url = start_mock(root)
+        mock, base_url = start_mock(root, args.latency)
         try:
             env = {
                 **os.environ,
@@ -89,10 +95,11 @@ def main() -> None:
                 "AGENT_EVAL_HOME": str(root / "home"),
             }
             env.pop("ANTHROPIC_AUTH_TOKEN", None)
-            help_s = timed([cli, "--help"], env, root)
-            agents_s = timed([cli, "agents"], env, root)
             routing_run = [cli, "run", "--agent", AGENT, "--suite", "routing", "--no-cache"]
-            first_call_s = timed([*routing_run, "--limit", "1", "--no-report"], env, root)
+            if not args.no_startup:
+                help_s = timed([cli, "--help"], env, root)
+                agents_s = timed([cli, "agents"], env, root)
+                first_call_s = timed([*routing_run, "--limit", "1", "--no-report"], env, root)
             cpu_before, _ = child_usage()
             started = time.perf_counter()
             run = subprocess.run(
@@ -107,14 +114,18 @@ def main() -> None:
     if run.returncode != 0:
         sys.exit(f"run failed ({run.returncode}):\n{run.stderr[-2000:]}")
     cpu = cpu_after - cpu_before
+    if not args.no_startup:
+        print(
+            f"start-up: --help {help_s * 1000:.0f} ms, agents {agents_s * 1000:.0f} ms, "
+            f"run with one call {first_call_s * 1000:.0f} ms (median of 5)"
+        )
     print(
-        f"start-up: --help {help_s * 1000:.0f} ms, agents {agents_s * 1000:.0f} ms, "
-        f"run with one call {first_call_s * 1000:.0f} ms (median of 5)"
+        f"{args.scenarios} routing scenarios at concurrency {args.concurrency}, "
+        f"mock latency {args.latency} s: wall {wall:.2f} s, {args.scenarios / wall:.0f} scenarios/s"
     )
-    print(
-        f"{args.scenarios} routing scenarios at concurrency {args.concurrency}: wall {wall:.1f} s, "
-        f"{args.scenarios / wall:.0f} scenarios/s"
-    )
+    if args.latency:
+        ideal = args.scenarios / args.concurrency * args.latency
+        print(f"ideal {ideal:.2f} s; wall / ideal {wall / ideal:.3f} (target <= 1.15)")
     print(
         f"agent-eval CPU: {cpu:.1f} s total, {cpu / args.scenarios * 1000:.2f} ms per call "
         "(start-up, grading, store and report included)"

@@ -91,7 +91,6 @@ def run(args: argparse.Namespace) -> int:
     from agent_eval.cli.main import UsageError, use_project_checks
     from agent_eval.run.evaluate import run_eval
     from agent_eval.run.options import RunError, RunOptions
-    from agent_eval.run.run_json import run_json
     from agent_eval.suites import DEFAULT_SUITES
 
     for flag in ("epochs", "concurrency", "limit"):
@@ -138,6 +137,9 @@ def run(args: argparse.Namespace) -> int:
             result = run_eval(replace(options, model=model, max_cost=budget))
         except RunError as exc:
             raise UsageError(f"--model {model}: {exc}" if len(models) > 1 else str(exc)) from exc
+        # Imported after the first run: the summary's statistics (numpy) are not needed before the first call.
+        from agent_eval.run.run_json import run_json
+
         summary = run_json(result)
         results.append(result)
         summaries.append(summary)

@@ -15,7 +15,6 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from agent_eval.agents.builtin import BUILTIN_NAMES
-from agent_eval.graders.checks.registry import unknown_check_message
 from agent_eval.paths import datasets_dir, project_root
 from agent_eval.scenarios.model import NO_DELEGATION, Scenario, Suite
 from agent_eval.yamlio import FlowList, YamlFileError, dump_yaml, load_yaml
@@ -170,7 +169,14 @@ def _agentic_scenarios(agent_name: str, path: Path) -> list[Scenario]:
 
 
 def _require_known_checks(path: Path, scenarios: Iterable[Scenario]) -> None:
-    for scenario in scenarios:
+    listing = [scenario for scenario in scenarios if scenario.checks]
+    if not listing:
+        return
+    # Imported only when needed: the registry loads every check and its parsers (pglast, tree-sitter), a
+    # fifth of a second that a routing run would otherwise spend before its first call.
+    from agent_eval.graders.checks.registry import unknown_check_message
+
+    for scenario in listing:
         problem = unknown_check_message(scenario.checks)
         if problem:
             raise DatasetError(f"{path}: scenario '{scenario.id}': field 'checks': {problem}")

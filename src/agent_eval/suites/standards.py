@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from agent_eval.config import EvalConfig
-from agent_eval.graders.grade import grade_response
 from agent_eval.graders.model import Verdict
 from agent_eval.harness.standards import build_standards_request
 from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
@@ -54,6 +53,10 @@ class StandardsSuite:
         return model
 
     def grade(self, scenario: Scenario, response: ModelResponse, context: SuiteContext) -> Graded:
+        # Imported at the first answer, not when the suites are registered: the checks and their parsers
+        # (pglast, tree-sitter) load while the first calls are in flight instead of delaying them.
+        from agent_eval.graders.grade import grade_response
+
         checks = grade_response(response.text, standards_checks(scenario, context.config))
         return Graded(passed=standards_passed(scenario, checks), output=response.text, checks=checks)
 
