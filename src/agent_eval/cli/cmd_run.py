@@ -75,10 +75,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="routing requests' effort level (default medium, as Claude Code sets it)",
     )
     parser.add_argument(
+        "--execute",
+        action="store_true",
+        help="also apply each standards answer's SQL to a real PostgreSQL and probe its RLS (rls-probe "
+        "beside the parsed rls-enabled; extra agent-eval[agentic])",
+    )
+    parser.add_argument(
         "--postgres-url",
         metavar="URL",
-        help="agentic executors: an existing PostgreSQL (a role that creates databases and roles) instead "
-        "of the embedded one",
+        help="executors (agentic, --execute): an existing PostgreSQL (a role that creates databases and "
+        "roles) instead of the embedded one",
     )
     parser.add_argument("--no-report", action="store_true", help="skip writing the HTML report")
     parser.add_argument("--json", action="store_true", help="print the run as one JSON object on stdout")
@@ -125,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         thinking=args.thinking,
         effort=args.effort,
         call_timeout=args.call_timeout,
+        execute=args.execute,
         postgres_url=args.postgres_url,
     )
     use_project_checks(options.root)

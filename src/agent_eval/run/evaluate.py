@@ -143,6 +143,7 @@ def _started(plan: Plan, options: RunOptions, store: Store, stored: RunInfo | No
             "thinking": options.thinking,
             "effort": options.effort,
             "with_user_settings": options.with_user_settings,
+            "execute": options.execute,
             "notes": list(plan.notes),
         },
         started_at=now_iso(),

@@ -133,5 +133,4 @@ async def interruptible(plan: Plan, store: Store, run_id: str, dispatcher: Dispa
             loop.remove_signal_handler(signal.SIGINT)
         for provider in plan.providers:
             await provider.aclose()
-        if plan.agentic is not None:
-            plan.agentic.close()
+        plan.execution.close()

@@ -42,6 +42,7 @@ class RunOptions:
     with_user_settings: bool = False  # let the user's own Claude Code settings into those sessions
     thinking: Thinking = "adaptive"  # the builtin routing request, as Claude Code sets it
     effort: Effort | None = "medium"
+    execute: bool = False  # standards answers' SQL also applied to a real PostgreSQL and RLS probed
     postgres_url: str | None = None  # agentic executors: an existing server instead of the embedded one
 
 

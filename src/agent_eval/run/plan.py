@@ -13,6 +13,7 @@ from typing import Any, cast
 from agent_eval.agents.model import Agent
 from agent_eval.agents.roster import Roster, load_roster
 from agent_eval.config import EvalConfig, EvalConfigError, eval_config_path, load_eval_config
+from agent_eval.executors.environment import ExecutionEnvironment
 from agent_eval.graders.judge import Rubric, build_rubric
 from agent_eval.harness.routing import routing_settings
 from agent_eval.paths import agents_dir, home_dir
@@ -60,6 +61,8 @@ class Plan:
     harness_name: str
     harness: RoutingHarness | None  # opened when the run has routing scenarios
     agentic: AgenticRun | None  # opened when the run has agentic tasks
+    execution: ExecutionEnvironment  # the executors' PostgreSQL, started on first use (agentic, --execute)
+    execute: bool  # standards answers' SQL is also applied and RLS probed
     epochs: int
     concurrency: int
     max_cost: float | None
@@ -69,7 +72,14 @@ class Plan:
     @property
     def context(self) -> SuiteContext:
         return SuiteContext(
-            self.agent, self.roster, self.config, self.model, self.harness, self.agent_model, self.agentic
+            self.agent,
+            self.roster,
+            self.config,
+            self.model,
+            self.harness,
+            self.agent_model,
+            self.agentic,
+            self.execution if self.execute else None,
         )
 
     @property
@@ -226,10 +236,19 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         except HarnessError as exc:
             raise RunError(str(exc)) from exc
         notes.extend(routing_harness.notes)
+    execute = bool(settings.get("execute", options.execute))
+    execution = ExecutionEnvironment(options.postgres_url, options.home)
     agentic: AgenticRun | None = None
     if any(s.suite == "agentic" for s in scenarios):
         agentic = _open_agentic(
-            options, opened, agent, agent_model, config, store, replay=model_spec.startswith("replay:")
+            options,
+            opened,
+            agent,
+            agent_model,
+            config,
+            store,
+            execution,
+            replay=model_spec.startswith("replay:"),
         )
         notes.extend(agentic.notes)
     concurrency = options.concurrency or (config.concurrency if config else 8)
@@ -250,6 +269,8 @@ async def plan_run(options: RunOptions, store: Store, stored: RunInfo | None = N
         harness_name=harness,
         harness=routing_harness,
         agentic=agentic,
+        execution=execution,
+        execute=execute,
         epochs=epochs,
         concurrency=concurrency,
         max_cost=max_cost,
@@ -265,6 +286,7 @@ def _open_agentic(
     agent_model: str,
     config: EvalConfig | None,
     store: Store,
+    execution: ExecutionEnvironment,
     *,
     replay: bool,
 ) -> AgenticRun:
@@ -284,7 +306,7 @@ def _open_agentic(
             settings=CliSettings(options.claude_bin, options.with_user_settings),
             home=options.home,
             cache=store if options.use_cache else None,
-            postgres_url=options.postgres_url,
+            environment=execution,
         )
     except (AgenticUnavailable, DatasetError) as exc:
         raise RunError(str(exc)) from exc

@@ -4,82 +4,23 @@ that needs it and stopped when the run ends."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent_eval.executors import ExecutorUnavailable
-from agent_eval.graders.model import Verdict
+from agent_eval.executors.environment import ExecutionEnvironment
 from agent_eval.scenarios.agentic import AgenticDataset, AgenticTask
 
 if TYPE_CHECKING:
     from agent_eval.agents.model import Agent
-    from agent_eval.executors.postgres import PostgresServer
     from agent_eval.providers.model import ModelRequest, Provider
     from agent_eval.runner.pool import ResponseCache
     from agent_eval.sandbox.session import CliSettings
 
-DATABASE_GRADERS = ("rls-probe", "http-contract")
-
-
 class AgenticUnavailable(ValueError):
     """The agentic suite cannot run as asked (no Claude Agent SDK, a model that is not Anthropic's)."""
-
-
-@dataclass
-class ExecutionEnvironment:
-    """The executors' PostgreSQL for the run: `postgres_url`, else the embedded one, started lazily."""
-
-    postgres_url: str | None
-    home: Path | None
-    _stack: ExitStack = field(default_factory=ExitStack)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: PostgresServer | None = None
-    _failure: str | None = None
-
-    def server(self) -> PostgresServer:
-        """The run's server, started on first use (once: a failure to start is remembered)."""
-        from agent_eval.executors.session import postgres_for_run
-
-        with self._lock:
-            if self._failure is not None:
-                raise ExecutorUnavailable(self._failure)
-            if self._server is None:
-                try:
-                    self._server = self._stack.enter_context(postgres_for_run(self.postgres_url, self.home))
-                except (ExecutorUnavailable, OSError, RuntimeError) as exc:
-                    self._failure = f"PostgreSQL did not start: {exc}"
-                    raise ExecutorUnavailable(self._failure) from exc
-            return self._server
-
-    @property
-    def started_in(self) -> float | None:
-        return self._server.started_in if self._server is not None else None
-
-    def execute(self, project_dir: Path, task: AgenticTask, changed: list[str]) -> dict[str, Verdict]:
-        """The task's executed graders on `project_dir`; those needing the database are n/a with the
-        reason when it cannot start."""
-        from agent_eval.executors.postgres import PostgresServer
-        from agent_eval.executors.task import execute_task
-
-        server: PostgresServer = PostgresServer(admin_url="")  # never used by a task without database graders
-        unavailable: dict[str, Verdict] = {}
-        if any(grader in DATABASE_GRADERS for grader in task.executed):
-            try:
-                server = self.server()
-            except ExecutorUnavailable as exc:
-                unavailable = {g: Verdict(check=g, status="n/a", reason=f"not run: {exc}")
-                               for g in task.executed if g in DATABASE_GRADERS}
-                task = task.model_copy(update={"executed": tuple(g for g in task.executed
-                                                                 if g not in DATABASE_GRADERS)})
-        verdicts = execute_task(server, project_dir, task, changed)
-        return {g: unavailable.get(g) or verdicts[g] for g in (*verdicts, *unavailable)}
-
-    def close(self) -> None:
-        self._stack.close()
 
 
 @dataclass
@@ -87,7 +28,7 @@ class AgenticRun:
     dataset: AgenticDataset
     request: Callable[[AgenticTask], ModelRequest]
     provider: Provider | None  # who answers: the sessions' provider; None: the run's own (a replay)
-    environment: ExecutionEnvironment
+    environment: ExecutionEnvironment  # the run's, shared with the standards suite's `--execute`
     home: Path | None
     notes: tuple[str, ...] = ()
 
@@ -95,8 +36,6 @@ class AgenticRun:
     def tasks(self) -> dict[str, AgenticTask]:
         return {task.id: task for task in self.dataset.tasks}
 
-    def close(self) -> None:
-        self.environment.close()
 
 
 def _installed_dependencies(fixture: str, home: Path | None) -> tuple[str, ...]:
@@ -113,7 +52,7 @@ def _installed_dependencies(fixture: str, home: Path | None) -> tuple[str, ...]:
 
 def open_agentic(dataset: AgenticDataset, agent: Agent, upstream: Provider, model: str, *,
                  replay: bool, settings: CliSettings, home: Path | None,
-                 cache: ResponseCache | None, postgres_url: str | None) -> AgenticRun:
+                 cache: ResponseCache | None, environment: ExecutionEnvironment) -> AgenticRun:
     """The run's agentic side; AgenticUnavailable (a bad-input error) when it cannot run. `model`: the
     agent's own model, as the plan resolved it from its frontmatter (`run/plan.py`)."""
     from agent_eval.sandbox.agent_session import AgenticSessionProvider, AgentUnderTest
@@ -137,7 +76,7 @@ def open_agentic(dataset: AgenticDataset, agent: Agent, upstream: Provider, mode
         dataset=dataset,
         request=sessions.request,
         provider=None if replay else sessions,
-        environment=ExecutionEnvironment(postgres_url, home),
+        environment=environment,
         home=home,
         notes=notes,
     )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from agent_eval.agents.model import Agent
     from agent_eval.agents.roster import Roster
     from agent_eval.config import EvalConfig
+    from agent_eval.executors.environment import ExecutionEnvironment
     from agent_eval.graders.model import Verdict
     from agent_eval.providers.model import ModelRequest, ModelResponse, Provider
     from agent_eval.run.summary import RunSummary
@@ -38,6 +39,7 @@ class SuiteContext:
     harness: RoutingHarness | None = None  # how routing requests are made and answered (opened per run)
     agent_model: str | None = None  # the agent's own model (frontmatter), for the work it does itself
     agentic: AgenticRun | None = None  # the agentic tasks, their session provider and executors (per run)
+    execution: ExecutionEnvironment | None = None  # set: standards answers' SQL is applied and RLS probed
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,13 @@ class StandardsSuite:
         from agent_eval.graders.grade import grade_response
 
         checks = grade_response(response.text, standards_checks(scenario, context.config))
-        return Graded(passed=standards_passed(scenario, checks), output=response.text, checks=checks)
+        executed = context.execution.execute_answer(response.text) if context.execution else {}
+        return Graded(
+            passed=standards_passed(scenario, checks) and all(v.status != "fail" for v in executed.values()),
+            output=response.text,
+            checks=checks,
+            executed=executed,
+        )
 
     def summarise(self, summary: RunSummary) -> dict[str, Any] | None:
         if summary.standards is None:
@@ -74,5 +80,6 @@ class StandardsSuite:
     def result_json(self, record: ResultRecord) -> dict[str, Any]:
         return {
             "checks": {c: v.status for c, v in record.checks.items()},
+            **({"executed": {g: v.status for g, v in record.executed.items()}} if record.executed else {}),
             "judge": record.judge.model_dump(mode="json") if record.judge else None,
         }
