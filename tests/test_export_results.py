@@ -11,16 +11,20 @@ import pytest
 
 import agent_eval
 from agent_eval.cli.main import main
+from agent_eval.graders.model import Verdict
 from report_runs import isolated_store, routing_record, routing_run, run_info, save_run, standards_record
 
 
 def seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = isolated_store(tmp_path, monkeypatch)
+    probed = Verdict(check="rls-probe", status="fail", reason="user A read user B's row")
     records = [
         routing_record("run", 0, True),
         routing_record("run", 0, False, epoch=2),
         standards_record("run", 1, {"zod-validation": "fail", "rls-enabled": "n/a"}, judge_scores=(3, 5)),
-        standards_record("run", 2, {"status-codes": "pass"}, judge_scores=(4,)),
+        standards_record("run", 2, {"status-codes": "pass"}, judge_scores=(4,)).model_copy(
+            update={"executed": {"rls-probe": probed}}
+        ),
     ]
     save_run(store, run_info("run"), records)
 
@@ -39,6 +43,9 @@ def test_load_results_has_one_row_per_scenario_epoch(tmp_path: Path, monkeypatch
     assert std["judge_mean"] == 4.0 and std["judge:criterion-1"] == 5
     assert std["context_turns"] == 2 and std["tags"] == "api"
     assert math.isnan(frame.set_index("scenario_id").loc["std-0002"]["judge:criterion-1"])
+    by_id = frame.set_index("scenario_id")
+    assert by_id.loc["std-0002"]["executed:rls-probe"] == "fail"  # run --execute's verdict beside the checks
+    assert pd.isna(by_id.loc["std-0001"]["executed:rls-probe"])
 
 
 def test_load_results_unknown_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from agent_eval.store.db import Store
 from agent_eval.store.model import ResultRecord
 
 CHECK_PREFIX = "check:"
+EXECUTED_PREFIX = "executed:"
 CRITERION_PREFIX = "judge:"
 
 BASE_COLUMNS = (
@@ -51,8 +52,9 @@ def results_frame(run_id: str, home: str | Path | None = None) -> pd.DataFrame:
       JSON), error, cost_usd, latency_s, input_tokens, output_tokens, cache_creation_input_tokens,
       cache_read_input_tokens;
       then one `check:<id>` column per rule-based check seen in the run ("pass"|"fail"|"n/a", None when
-      the check was not asked of that scenario: pandas shows it missing), then one `judge:<criterion>`
-      column per judge criterion
+      the check was not asked of that scenario: pandas shows it missing), one `executed:<id>` column per
+      executed grader seen in the run (rls-probe, typecheck, http-contract; same values), then one
+      `judge:<criterion>` column per judge criterion
       (score 1–5, NaN when not scored).
     Raises LookupError for an unknown run.
     """
@@ -66,13 +68,21 @@ def results_frame(run_id: str, home: str | Path | None = None) -> pd.DataFrame:
 def records_frame(records: Sequence[ResultRecord]) -> pd.DataFrame:
     """The DataFrame of `results_frame` built from records already in memory."""
     checks = sorted({check for r in records for check in r.checks})
+    executed = sorted({grader for r in records for grader in r.executed})
     criteria = sorted({s.criterion for r in records if r.judge for s in r.judge.scores})
-    rows = [_row(r, checks, criteria) for r in records]
-    columns = [*BASE_COLUMNS, *(CHECK_PREFIX + c for c in checks), *(CRITERION_PREFIX + c for c in criteria)]
+    rows = [_row(r, checks, executed, criteria) for r in records]
+    columns = [
+        *BASE_COLUMNS,
+        *(CHECK_PREFIX + c for c in checks),
+        *(EXECUTED_PREFIX + g for g in executed),
+        *(CRITERION_PREFIX + c for c in criteria),
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
-def _row(record: ResultRecord, checks: Sequence[str], criteria: Sequence[str]) -> dict[str, Any]:
+def _row(
+    record: ResultRecord, checks: Sequence[str], executed: Sequence[str], criteria: Sequence[str]
+) -> dict[str, Any]:
     judge = record.judge
     scores = {s.criterion: s.score for s in judge.scores} if judge else {}
     row: dict[str, Any] = {
@@ -101,6 +111,9 @@ def _row(record: ResultRecord, checks: Sequence[str], criteria: Sequence[str]) -
     for check in checks:
         verdict = record.checks.get(check)
         row[CHECK_PREFIX + check] = verdict.status if verdict else None
+    for grader in executed:
+        ran = record.executed.get(grader)
+        row[EXECUTED_PREFIX + grader] = ran.status if ran else None
     for criterion in criteria:
         row[CRITERION_PREFIX + criterion] = scores.get(criterion, float("nan"))
     return row
