@@ -23,14 +23,13 @@ if TYPE_CHECKING:  # compare pulls in scipy.stats, which a run's report does not
 LIST_LIMIT = 50
 
 
-def write_report(store: Store, run_id: str, path: Path) -> Path:
-    """Write the report of `run_id` to `path` (parents created) and return the path.
-
-    Raises LookupError for an unknown run.
+def write_report(store: Store, run: str | tuple[RunSummary, list[ResultRecord]], path: Path) -> Path:
+    """Write the report of `run` (a run id, or a run already summarised) to `path` (parents created) and
+    return the path. Raises LookupError for an unknown run.
     """
     from agent_eval.compare.fidelity import measured_against_the_cli
 
-    summary, records = summarize_run(store, run_id)
+    summary, records = summarize_run(store, run) if isinstance(run, str) else run
     path.parent.mkdir(parents=True, exist_ok=True)
     fidelity = measured_against_the_cli(store, summary.info)
     path.write_text(render_report(summary, records, fidelity), encoding="utf-8")

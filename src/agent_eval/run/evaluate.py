@@ -91,17 +91,21 @@ async def _run_eval(options: RunOptions) -> RunResult:
         run = run.model_copy(update={"status": status, "finished_at": now_iso()})
         store.update_run(run)
 
+        from agent_eval.run.summary import summarize_run
+
+        figures = summarize_run(store, run.run_id)
         report = None
         if options.report:
             from agent_eval.report.html import write_report
 
-            report = write_report(store, run.run_id, reports_dir(options.root) / f"{run.run_id}.html")
+            report = write_report(store, figures, reports_dir(options.root) / f"{run.run_id}.html")
         return RunResult(
             run=run,
             report=report,
             notes=list(plan.notes),
             failed_calls=executed.failed_calls,
             errored=errored,
+            figures=figures,
         )
 
 

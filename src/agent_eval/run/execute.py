@@ -55,20 +55,26 @@ class ScenarioPass:
                 batchable = provider is self.plan.provider or (
                     harness is not None and provider is harness.provider and harness.batchable
                 )
-                work = Pass("scenarios", provider, self.on_response, self.calls.failed_call, batchable)
-                items, _ = grouped.setdefault(id(provider), ([], work))
+                if id(provider) not in grouped:
+                    work = Pass("scenarios", provider, self.on_response, self.calls.failed_call, batchable)
+                    grouped[id(provider)] = ([], work)
+                items = grouped[id(provider)][0]
                 items.append(WorkItem(key=key, request=request.model_copy(update={"sample": epoch})))
         return list(grouped.values())
 
     async def on_response(self, item: WorkItem, response: ModelResponse) -> None:
         """Grade the answer and store it with its call, in one transaction. A grader that raises on this
-        answer marks the result as errored (kept with the answer) instead of stopping the run. Grading runs
-        in a worker thread: an executed grader (tsc, PostgreSQL) takes seconds the other calls need."""
+        answer marks the result as errored (kept with the answer) instead of stopping the run. A suite whose
+        grading parses or executes code grades in a worker thread (tsc, PostgreSQL take seconds the other
+        calls need); routing decisions grade in microseconds, where a thread hop would cost more."""
         scenario, epoch = self.items[item.key]
         graded: dict[str, Any]
+        suite = get_suite(scenario.suite)
         try:
-            grade = get_suite(scenario.suite).grade
-            verdict = await asyncio.to_thread(grade, scenario, response, self.context)
+            if suite.slow_grading:
+                verdict = await asyncio.to_thread(suite.grade, scenario, response, self.context)
+            else:
+                verdict = suite.grade(scenario, response, self.context)
         except Exception as exc:  # a grader bug on one answer must not cost the rest of the run
             graded = {"output": response.text, "error": f"grading failed: {type(exc).__name__}: {exc}"}
         else:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent_eval.harness.routing import Effort, Thinking
 from agent_eval.paths import found_project_root
 from agent_eval.store.model import RunInfo
 from agent_eval.suites import DEFAULT_SUITES
 from agent_eval.suites.harnesses import DEFAULT_HARNESS
+
+if TYPE_CHECKING:  # the summary pulls in the statistics, which nothing needs before the first call
+    from agent_eval.run.summary import RunSummary
+    from agent_eval.store.model import ResultRecord
 
 
 class RunError(Exception):
@@ -53,3 +58,5 @@ class RunResult:
     notes: list[str]  # what was skipped and why, for the user
     failed_calls: int = 0
     errored: int = 0  # results whose grading raised (stored with their error; a resume grades them again)
+    # The finished run summarised once (its figures and results), for its report and `--json` alike.
+    figures: tuple[RunSummary, list[ResultRecord]] | None = None

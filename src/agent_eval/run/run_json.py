@@ -15,8 +15,11 @@ from agent_eval.suites import get_suite, suite_names
 
 def run_json(result: RunResult, home: Path | None = None) -> dict[str, Any]:
     """The run's figures as `run --json` prints them (one object; a suite that did not run is absent)."""
-    with Store(home_dir(home)) as store:
-        summary, records = summarize_run(store, result.run.run_id)
+    if result.figures is not None:
+        summary, records = result.figures
+    else:
+        with Store(home_dir(home), readonly=True) as store:
+            summary, records = summarize_run(store, result.run.run_id)
     run = result.run
     return {
         "run_id": run.run_id,

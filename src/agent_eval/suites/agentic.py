@@ -59,6 +59,7 @@ def _run(context: SuiteContext) -> AgenticRun:
 class AgenticSuite:
     name: ClassVar[str] = "agentic"
     answerable_offline: ClassVar[bool] = False
+    slow_grading: ClassVar[bool] = True
     judged: ClassVar[bool] = True
 
     def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:

@@ -60,6 +60,7 @@ class Suite(Protocol):
     name: ClassVar[str]
     answerable_offline: ClassVar[bool]  # the offline lexical router can answer its requests
     judged: ClassVar[bool]  # its results get a judge pass when the run has a judge
+    slow_grading: ClassVar[bool]  # grading parses or executes code: it runs off the event loop
 
     def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:
         """The request to send for `scenario` (model and prompt; the epoch is set by the caller)."""

@@ -29,6 +29,7 @@ def routing_output(response: ModelResponse) -> str:
 class RoutingSuite:
     name: ClassVar[str] = "routing"
     answerable_offline: ClassVar[bool] = True
+    slow_grading: ClassVar[bool] = False
     judged: ClassVar[bool] = False
 
     def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:

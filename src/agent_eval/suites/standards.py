@@ -44,6 +44,7 @@ def check_tallies(checks: Iterable[CheckSummary]) -> dict[str, dict[str, int]]:
 class StandardsSuite:
     name: ClassVar[str] = "standards"
     answerable_offline: ClassVar[bool] = False
+    slow_grading: ClassVar[bool] = True
     judged: ClassVar[bool] = True
 
     def request(self, scenario: Scenario, context: SuiteContext) -> ModelRequest:
