@@ -12,7 +12,6 @@ Usage: .venv/bin/python bench/bench_first_request.py [--repeat 5]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from bench_scale import AGENT, build_project  # noqa: E402
+from bench_scale import AGENT, build_project, child_env  # noqa: E402
 
 from eval_mock import EvalResponder, expected_by_message  # noqa: E402
 from mock_api import MockAnthropic  # noqa: E402
@@ -75,9 +74,7 @@ def main() -> None:
         build_project(root, 20)
         first = FirstArrival(EvalResponder(expected_by_message(root, AGENT)))
         with MockAnthropic(responder=first) as api:
-            env = {**os.environ, "ANTHROPIC_API_KEY": "bench", "ANTHROPIC_BASE_URL": api.base_url,
-                   "AGENT_EVAL_HOME": str(root / "home")}
-            env.pop("ANTHROPIC_AUTH_TOKEN", None)
+            env = child_env(api.base_url, root)
             run = [cli, "run", "--agent", AGENT, "--suite", "routing", "--limit", "1", "--no-cache",
                    "--no-report"]
             sdk_s = statistics.median(measure_import(env) for _ in range(args.repeat))

@@ -2,12 +2,14 @@
 
 Builds a throwaway project whose routing dataset holds N scenarios (the real ones, repeated with new ids
 and a numbered suffix so every request is distinct), serves the eval mock from its own process, and runs
-`agent-eval run --suite routing` as a child process. Prints wall time, the child's CPU time per call
-(targets: ≤ 5 ms per call), its peak RSS (target ≤ 300 MB at 10,000 scenarios), and the start-up time of
-`agent-eval --help`, `agent-eval agents` and a one-call `run` to its end. With `--latency` the mock
-answers each call after that long and the wall time is also given as a ratio to the ideal (calls /
-concurrency × latency; target ≤ 1.15× for 1,040 calls at 500 ms and concurrency 50, with ≤ 3 ms CPU per call
-and ≤ 150 MB peak RSS). `bench_first_request.py` measures the start-up to the first request.
+`agent-eval run --suite routing` as a child process. Prints wall time, the child's CPU time per call, its
+peak RSS (target ≤ 300 MB at 10,000 scenarios), and the start-up time of `agent-eval --help`, `agent-eval
+agents` and a one-call `run` to its end. The CPU is also split into the fixed cost of a one-call run with its
+report (start-up, which is mostly importing the `anthropic` SDK, and the end's statistics and report) and
+what each further call adds. With `--latency` the mock answers each call that long after it arrived and the
+wall time is also given as a ratio to the ideal (calls / concurrency × latency), whole and less the fixed
+wall time of a one-call run. Targets: ≤ 1.15× for 1,040 calls at 500 ms and concurrency 50, with ≤ 3 ms CPU
+per call and ≤ 150 MB peak RSS. `bench_first_request.py` measures the start-up to the first request.
 
 Usage: .venv/bin/python bench/bench_scale.py [--scenarios 10000] [--concurrency 50] [--latency 0.5]
 """
@@ -61,6 +63,21 @@ def start_mock(root: Path, latency: float = 0.0) -> tuple[subprocess.Popen[str],
     return mock, mock.stdout.readline().strip()
 
 
+def child_env(base_url: str, root: Path) -> dict[str, str]:
+    """The environment of a measured `agent-eval`: the mock's URL and a key, and bytecode caching on as on a
+    user's machine (this sandbox sets PYTHONDONTWRITEBYTECODE, which would recompile agent-eval's own modules
+    on every start)."""
+    env = {
+        **os.environ,
+        "ANTHROPIC_API_KEY": "bench",
+        "ANTHROPIC_BASE_URL": base_url,
+        "AGENT_EVAL_HOME": str(root / "home"),
+    }
+    for name in ("ANTHROPIC_AUTH_TOKEN", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
+    return env
+
+
 def child_usage() -> tuple[float, int]:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss  # maxrss in KB on Linux
@@ -88,19 +105,23 @@ def main() -> None:
         build_project(root, args.scenarios)
         mock, base_url = start_mock(root, args.latency)
         try:
-            env = {
-                **os.environ,
-                "ANTHROPIC_API_KEY": "bench",
-                "ANTHROPIC_BASE_URL": base_url,
-                "AGENT_EVAL_HOME": str(root / "home"),
-            }
-            env.pop("ANTHROPIC_AUTH_TOKEN", None)
+            env = child_env(base_url, root)
             routing_run = [cli, "run", "--agent", AGENT, "--suite", "routing", "--no-cache"]
             if not args.no_startup:
                 help_s = timed([cli, "--help"], env, root)
                 agents_s = timed([cli, "agents"], env, root)
                 first_call_s = timed([*routing_run, "--limit", "1", "--no-report"], env, root)
+            # One call and its report: warms the bytecode caches, and its CPU is the run's fixed cost
+            # (start-up, the end's statistics and report), so what the other calls add can be told apart.
             cpu_before, _ = child_usage()
+            subprocess.run([*routing_run, "--limit", "1"], env=env, cwd=root, capture_output=True, check=True)
+            cpu_before, _ = child_usage()
+            one_call_started = time.perf_counter()
+            subprocess.run([*routing_run, "--limit", "1"], env=env, cwd=root, capture_output=True, check=True)
+            fixed_wall = time.perf_counter() - one_call_started - args.latency
+            cpu_middle, _ = child_usage()
+            fixed_cpu = cpu_middle - cpu_before
+            cpu_before = cpu_middle
             started = time.perf_counter()
             run = subprocess.run(
                 [*routing_run, "--concurrency", str(args.concurrency)],
@@ -126,9 +147,18 @@ def main() -> None:
     if args.latency:
         ideal = args.scenarios / args.concurrency * args.latency
         print(f"ideal {ideal:.2f} s; wall / ideal {wall / ideal:.3f} (target <= 1.15)")
+        print(
+            f"  less the fixed {fixed_wall:.2f} s of a one-call run (its call's latency left out): "
+            f"{(wall - fixed_wall) / ideal:.3f}"
+        )
     print(
         f"agent-eval CPU: {cpu:.1f} s total, {cpu / args.scenarios * 1000:.2f} ms per call "
         "(start-up, grading, store and report included)"
+    )
+    marginal = (cpu - fixed_cpu) / max(1, args.scenarios - 1)
+    print(
+        f"  of which fixed (a one-call run: start-up, statistics, report) {fixed_cpu:.2f} s; "
+        f"each further call {marginal * 1000:.2f} ms (call, grading, store, its share of the report)"
     )
     print(f"peak RSS of the largest child: {peak_kb / 1024:.0f} MB")
 

@@ -171,7 +171,7 @@ class MockAnthropic:
 
     responder: Responder = default_responder
     seed: int = 0
-    latency_s: float = 0.0
+    latency_s: float = 0.0  # from a Messages request's arrival to its answer, the mock's own work included
     fault_rate: float = 0.0
     fault_kinds: tuple[str, ...] = FAULT_KINDS
     max_faults_per_request: int = 2  # by rate; keeps every call answerable within the SDK's retries
@@ -457,6 +457,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(fault.status, _error_body(fault.status, f"mock fault {fault.status}"), headers)
 
     def do_POST(self) -> None:
+        arrived = time.monotonic()
         path = self.path.split("?")[0]
         body = self._body()
         self.api._record("POST", path, body)
@@ -465,9 +466,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._fault(fault)
             return
         if path == "/v1/messages":
-            if self.api.latency_s:
-                time.sleep(self.api.latency_s)
             message = self.api.message(body)
+            # The latency covers the mock's own work (reading, counting tokens), as a real server's does, so a
+            # run's ideal time (calls / concurrency × latency) is what a perfect client would take.
+            time.sleep(max(0.0, self.api.latency_s - (time.monotonic() - arrived)))
             if body.get("stream"):
                 self._send(200, _sse(message), content_type="text/event-stream")
             else:

