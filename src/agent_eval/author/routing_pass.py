@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent_eval.agents.roster import RosterLike
-from agent_eval.harness.routing import build_routing_request, decide
+from agent_eval.harness.routing import decide, routing_request_builder
 from agent_eval.providers.model import ModelResponse, Provider
 from agent_eval.runner import ResponseCache, WorkItem, run_all
 from agent_eval.scenarios.model import Scenario
@@ -39,7 +39,8 @@ async def route_scenarios(
     progress: bool | str = False,
 ) -> RoutingPass:
     """Each scenario's routing decision with `roster` offered, as the run's routing suite would ask it."""
-    items = [WorkItem(s.id, build_routing_request(s, roster, model)) for s in scenarios]
+    build = routing_request_builder(roster, model)
+    items = [WorkItem(s.id, build(s)) for s in scenarios]
     chosen: dict[str, str] = {}
     failed: list[str] = []
 

@@ -14,7 +14,7 @@ Reproduces, in this project's own words, the layout observed in ../shared/ROUTIN
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -257,12 +257,6 @@ def routing_tools() -> tuple[dict[str, Any], ...]:
 
 def session_context(roster: RosterLike, model: str, settings: RoutingSettings) -> str:
     """The system-role message after the user's words: environment, roster, skills."""
-    return _session_context(roster_agents(roster), model, settings)
-
-
-@functools.lru_cache(maxsize=16)
-def _session_context(roster: tuple[Agent, ...], model: str, settings: RoutingSettings) -> str:
-    """Shared by every request of a run, like the roster text it holds."""
     skills = "\n".join(f"- {s.name}: {s.description}" for s in offered_skills(settings.skills))
     parts = [
         "Environment of this session:\n"
@@ -275,6 +269,33 @@ def _session_context(roster: tuple[Agent, ...], model: str, settings: RoutingSet
     return "\n\n".join(parts)
 
 
+def routing_request_builder(
+    roster: RosterLike, model: str, settings: RoutingSettings = DEFAULT_SETTINGS
+) -> Callable[[Scenario], ModelRequest]:
+    """`build_routing_request` for the many scenarios of one run: what every request shares (the system
+    prompt, the tools, the closing context with the roster) is built once, not once per scenario."""
+    context = {
+        "role": "system",
+        "content": [text_block(session_context(roster, model, settings), cache=settings.cache_context)],
+    }
+    system = (text_block(MAIN_SYSTEM_PROMPT, cache=True),)
+    thinking = settings.thinking == "adaptive"
+
+    def build(scenario: Scenario) -> ModelRequest:
+        return ModelRequest(
+            model=model,
+            max_tokens=ROUTING_MAX_TOKENS_THINKING if thinking else ROUTING_MAX_TOKENS,
+            system=system,
+            messages=(*scenario_messages(scenario, [text_block(REPOSITORY_REMINDER)]), context),
+            tools=routing_tools(),
+            thinking={"type": "adaptive"} if thinking else None,
+            output_config={"effort": settings.effort} if settings.effort else None,
+            purpose="routing",
+        )
+
+    return build
+
+
 def build_routing_request(
     scenario: Scenario, roster: RosterLike, model: str, settings: RoutingSettings = DEFAULT_SETTINGS
 ) -> ModelRequest:
@@ -283,21 +304,7 @@ def build_routing_request(
     Cache breakpoints sit on the last tool and the system prompt (the prefix every scenario shares) and,
     unless `settings.cache_context` is off, on the closing system-role message, as Claude Code places them.
     """
-    context = {
-        "role": "system",
-        "content": [text_block(session_context(roster, model, settings), cache=settings.cache_context)],
-    }
-    thinking = settings.thinking == "adaptive"
-    return ModelRequest(
-        model=model,
-        max_tokens=ROUTING_MAX_TOKENS_THINKING if thinking else ROUTING_MAX_TOKENS,
-        system=(text_block(MAIN_SYSTEM_PROMPT, cache=True),),
-        messages=(*scenario_messages(scenario, [text_block(REPOSITORY_REMINDER)]), context),
-        tools=routing_tools(),
-        thinking={"type": "adaptive"} if thinking else None,
-        output_config={"effort": settings.effort} if settings.effort else None,
-        purpose="routing",
-    )
+    return routing_request_builder(roster, model, settings)(scenario)
 
 
 def decide(response: ModelResponse) -> Decision:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent_eval.harness.routing import build_routing_request
+from agent_eval.harness.routing import routing_request_builder
 from agent_eval.suites.harnesses import DEFAULT_HARNESS, HarnessOptions, RoutingHarness, harness
 
 if TYPE_CHECKING:
@@ -16,8 +16,4 @@ if TYPE_CHECKING:
 async def builtin(
     upstream: Provider, roster: RosterLike, model: str, options: HarnessOptions
 ) -> RoutingHarness:
-    return RoutingHarness(
-        DEFAULT_HARNESS,
-        upstream,
-        lambda scenario: build_routing_request(scenario, roster, model, options.routing),
-    )
+    return RoutingHarness(DEFAULT_HARNESS, upstream, routing_request_builder(roster, model, options.routing))
