@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+from agent_eval.collector import collector_paused
 from agent_eval.providers.aliases import ALIASES, is_alias
 from agent_eval.providers.credentials import has_credentials
 
@@ -128,7 +129,8 @@ async def open_model(
         return OpenModel(openai, openai.model, offline=False)
     if not has_credentials():
         raise ModelSpecError(f"model {spec!r} needs the Anthropic API: {ENABLE_MODEL_HINT}")
-    from agent_eval.providers.anthropic import open_anthropic
+    with collector_paused():
+        from agent_eval.providers.anthropic import open_anthropic
 
     options = {} if call_timeout is None else {"call_timeout": call_timeout}
     anthropic = await open_anthropic(parsed.model, **options)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent_eval.collector import survivors_frozen
 from agent_eval.paths import home_dir, reports_dir
 from agent_eval.run.dispatch import Dispatcher
 from agent_eval.run.execute import interruptible
@@ -78,38 +79,45 @@ async def _run_eval(options: RunOptions) -> RunResult:
             progress=options.progress,
         )
         _warm_up(report=options.report)
-        try:
-            executed = await interruptible(plan, store, run.run_id, dispatcher)
-        except BaseException as exc:
-            store.update_run(run.model_copy(update={"status": "failed", "finished_at": now_iso()}))
-            exc.add_note(
-                f"agent-eval: run {run.run_id} is stored as failed with what it finished; "
-                f"`agent-eval run --agent {run.agent} --resume {run.run_id}` runs the rest"
-            )
-            raise
-        errored = sum(r.error is not None for r in store.results(run.run_id))
-        status = executed.status
-        if status == "finished" and (executed.failed_calls or errored):
-            status = "incomplete"
-        run = run.model_copy(update={"status": status, "finished_at": now_iso()})
-        store.update_run(run)
+        with survivors_frozen():  # start-up's objects (the SDK, the plan) live until the end
+            return await _execute_and_report(plan, run, store, dispatcher, options)
 
-        from agent_eval.run.summary import summarize_run
 
-        figures = summarize_run(store, run.run_id)
-        report = None
-        if options.report:
-            from agent_eval.report.html import write_report
-
-            report = write_report(store, figures, reports_dir(options.root) / f"{run.run_id}.html")
-        return RunResult(
-            run=run,
-            report=report,
-            notes=list(plan.notes),
-            failed_calls=executed.failed_calls,
-            errored=errored,
-            figures=figures,
+async def _execute_and_report(
+    plan: Plan, run: RunInfo, store: Store, dispatcher: Dispatcher, options: RunOptions
+) -> RunResult:
+    try:
+        executed = await interruptible(plan, store, run.run_id, dispatcher)
+    except BaseException as exc:
+        store.update_run(run.model_copy(update={"status": "failed", "finished_at": now_iso()}))
+        exc.add_note(
+            f"agent-eval: run {run.run_id} is stored as failed with what it finished; "
+            f"`agent-eval run --agent {run.agent} --resume {run.run_id}` runs the rest"
         )
+        raise
+    errored = sum(r.error is not None for r in store.results(run.run_id))
+    status = executed.status
+    if status == "finished" and (executed.failed_calls or errored):
+        status = "incomplete"
+    run = run.model_copy(update={"status": status, "finished_at": now_iso()})
+    store.update_run(run)
+
+    from agent_eval.run.summary import summarize_run
+
+    figures = summarize_run(store, run.run_id)
+    report = None
+    if options.report:
+        from agent_eval.report.html import write_report
+
+        report = write_report(store, figures, reports_dir(options.root) / f"{run.run_id}.html")
+    return RunResult(
+        run=run,
+        report=report,
+        notes=list(plan.notes),
+        failed_calls=executed.failed_calls,
+        errored=errored,
+        figures=figures,
+    )
 
 
 def _warm_up(*, report: bool) -> None:
