@@ -3,7 +3,7 @@ backpressure.
 
 Credentials and the endpoint come from the environment as the SDK reads them (ANTHROPIC_API_KEY or
 ANTHROPIC_AUTH_TOKEN, ANTHROPIC_BASE_URL). Requests go over the SDK's aiohttp transport (its `aiohttp`
-extra): with fifty calls in flight it spends about a third less CPU per call than the default httpx pool.
+extra): with fifty calls in flight it spends about a quarter less CPU per call than the default httpx pool.
 
 Retries are first the SDK's own: it retries 408/409/429/5xx/529 and connection errors with exponential
 backoff and jitter and honours `retry-after`, a few times. What it lacks is a time budget: when its retries
