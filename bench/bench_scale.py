@@ -111,17 +111,16 @@ def main() -> None:
                 help_s = timed([cli, "--help"], env, root)
                 agents_s = timed([cli, "agents"], env, root)
                 first_call_s = timed([*routing_run, "--limit", "1", "--no-report"], env, root)
-            # One call and its report: warms the bytecode caches, and its CPU is the run's fixed cost
-            # (start-up, the end's statistics and report), so what the other calls add can be told apart.
-            cpu_before, _ = child_usage()
-            subprocess.run([*routing_run, "--limit", "1"], env=env, cwd=root, capture_output=True, check=True)
-            cpu_before, _ = child_usage()
+            # Two one-call runs with their report: the first warms the bytecode caches, the second is the
+            # fixed cost (start-up, the end's statistics and report), so what the other calls add shows.
+            one_call = [*routing_run, "--limit", "1"]
+            subprocess.run(one_call, env=env, cwd=root, capture_output=True, check=True)
+            cpu_before_fixed, _ = child_usage()
             one_call_started = time.perf_counter()
-            subprocess.run([*routing_run, "--limit", "1"], env=env, cwd=root, capture_output=True, check=True)
+            subprocess.run(one_call, env=env, cwd=root, capture_output=True, check=True)
             fixed_wall = time.perf_counter() - one_call_started - args.latency
-            cpu_middle, _ = child_usage()
-            fixed_cpu = cpu_middle - cpu_before
-            cpu_before = cpu_middle
+            cpu_before, _ = child_usage()
+            fixed_cpu = cpu_before - cpu_before_fixed
             started = time.perf_counter()
             run = subprocess.run(
                 [*routing_run, "--concurrency", str(args.concurrency)],

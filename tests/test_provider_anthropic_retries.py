@@ -8,6 +8,7 @@ import socket
 from typing import Any
 
 import anthropic
+import httpx2
 import pytest
 
 from agent_eval.providers.anthropic import AnthropicProvider, CallBudgetExceeded, is_transient
@@ -211,3 +212,10 @@ def test_only_a_connection_nobody_accepts_is_final(transport: str, monkeypatch: 
         dropped = asyncio.run(first_error(api.base_url, client_for(api.base_url)))
     assert not is_transient(refused)  # nothing listens: minutes of retries would only delay the answer
     assert is_transient(dropped)
+
+
+def test_a_cause_chain_that_loops_back_ends() -> None:
+    outer = anthropic.APIConnectionError(request=httpx2.Request("POST", "http://127.0.0.1/v1/messages"))
+    inner = OSError("reset")
+    outer.__cause__, inner.__cause__ = inner, outer
+    assert is_transient(outer)  # no refusal anywhere in the loop: transient, and the walk stops

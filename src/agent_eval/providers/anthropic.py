@@ -79,10 +79,12 @@ def _nobody_accepts(error: BaseException) -> bool:
     """Whether the connection was refused or its host does not resolve. Told from the root causes, as the
     transports wrap them differently (aiohttp maps a dropped connection to the same ConnectError as a refused
     one)."""
+    seen: set[int] = set()  # a chain set by hand can loop back on itself
     cause: BaseException | None = error
-    while cause is not None:
+    while cause is not None and id(cause) not in seen:
         if isinstance(cause, ConnectionRefusedError | socket.gaierror):
             return True
+        seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
     return False
 
